@@ -1,0 +1,75 @@
+"""The standards registry: a Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request, session
+from sqlalchemy import text
+
+from registry.config import PROJECT_ROOT, build_config
+from registry.errors import register_error_handlers
+from registry.extensions import api, babel, configure_engine, csrf, db, login_manager, migrate
+
+LANGUAGES = ("zh", "en")
+
+
+def _select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+        return lang
+    stored = session.get("lang")
+    if stored in LANGUAGES:
+        return str(stored)
+    return "zh"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides defaults and ``REGISTRY_*`` variables."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "registry" / "static"),
+    )
+    app.config.update(build_config(config))
+
+    from registry import models  # noqa: F401  (register every table on the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    api.init_app(app)
+
+    from registry.accounts.auth import init_auth
+    from registry.search.outbox import install_change_feed
+    from registry.standards.api import blp as standards_api
+    from registry.standards.views import bp as standards_views
+
+    init_auth(app)
+    install_change_feed()
+    with app.app_context():
+        configure_engine(db.engine)
+    api.register_blueprint(standards_api)
+    csrf.exempt(standards_api)  # the API authenticates with bearer tokens, not cookies
+    app.register_blueprint(standards_views)
+    register_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        db.session.execute(text("SELECT 1"))
+        return jsonify({"status": "ok", "database": db.engine.dialect.name})
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {"current_lang": str(get_locale() or "zh")}
+
+    from registry.cli import register_commands
+
+    register_commands(app)
+    return app

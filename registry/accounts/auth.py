@@ -1,0 +1,61 @@
+"""Who is asking: session sign-in for pages, bearer tokens for the API."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from registry.accounts.models import User
+from registry.errors import Forbidden, Unauthorized
+from registry.extensions import db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_auth(app: Flask) -> None:
+    """Wire Flask-Login's user loader."""
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        return db.session.get(User, int(user_id))
+
+
+def api_user() -> User | None:
+    """The user behind the request's ``Authorization: Bearer`` token, if any."""
+    if "api_user" in g:
+        return g.api_user  # type: ignore[no-any-return]
+    from registry.accounts.services import user_for_token
+
+    user = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(header[7:].strip())
+    g.api_user = user
+    return user
+
+
+def require_role(*roles: str) -> Callable[[F], F]:
+    """API decorator: a valid bearer token of a user with one of ``roles``."""
+
+    def deco(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = api_user()
+            if user is None:
+                raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
+            if user.role not in roles:
+                raise Forbidden("没有权限执行此操作")
+            return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return deco
+
+
+def page_user() -> User | None:
+    """The signed-in user of an HTML request."""
+    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]

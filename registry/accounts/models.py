@@ -1,0 +1,54 @@
+"""Users and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, ForeignKey, String, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.extensions import db
+
+ROLES = ("member", "officer", "admin")
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A person who signs in: enterprise member, bureau officer or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    region_code: Mapped[str | None] = mapped_column(String(6))  # bureau officers' scope
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+
+    tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A bearer token for programmatic use; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    user: Mapped[User] = relationship(back_populates="tokens")

@@ -1,0 +1,96 @@
+"""The ``registry`` command line (a Flask CLI group; every command works on the same config)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from registry.extensions import db
+
+
+def upgrade_database() -> None:
+    """Create the database if needed and apply every migration."""
+    from flask_migrate import upgrade
+
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    upgrade()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (apply migrations)."""
+    upgrade_database()
+    click.echo("数据库已是最新结构 / database schema is up to date")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", default="管理员")
+@click.option("--role", type=click.Choice(["member", "officer", "admin"]), default="admin")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--token/--no-token", default=True, help="Also issue an API token and print it.")
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, password: str, token: bool) -> None:
+    """Create a user (default: an administrator) and print an API token."""
+    from registry.accounts.services import create_user, issue_token
+    from registry.errors import RegistryError
+
+    try:
+        user = create_user(email, name, password, role)
+        clear = issue_token(user, "cli") if token else None
+        db.session.commit()
+    except RegistryError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"已创建用户 {user.email}（{user.role}）")
+    if clear:
+        click.echo(f"API token: {clear}")
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Default REGISTRY_HOST or 127.0.0.1.")
+@click.option("--port", default=None, type=int, help="Default REGISTRY_PORT or 5000.")
+@click.option("--threads", default=8, show_default=True)
+@with_appcontext
+def serve_command(host: str | None, port: int | None, threads: int) -> None:
+    """Serve the registry with waitress (upgrades the database first)."""
+    from waitress import serve
+
+    app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade_database()
+    host = host or app.config["HOST"]
+    port = port or app.config["PORT"]
+    start_indexer = getattr(app, "start_background_indexer", None)
+    if start_indexer is not None:
+        start_indexer()
+    click.echo(f"标准信息平台 http://{host}:{port}/  (Ctrl+C 停止)")
+    serve(app, host=host, port=port, threads=threads)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every command to the app's CLI group."""
+    from registry.demo.cli import demo_command
+    from registry.standards.cli import import_command
+
+    for cmd in (init_db_command, create_user_command, serve_command, import_command,
+                demo_command):
+        app.cli.add_command(cmd)
+
+
+def _create_app(*_: Any) -> Flask:
+    from registry import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True,
+             add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """标准信息平台 registry: serve, demo, import, init-db, create-user, reindex ..."""

@@ -1,0 +1,85 @@
+"""Configuration: defaults, overridden by ``REGISTRY_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("REGISTRY_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_config() -> dict[str, Any]:
+    """Defaults for the embedded deployment: SQLite and a Whoosh index under ``instance/``."""
+    return {
+        "SECRET_KEY": "dev-only-change-me",
+        "DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}",
+        "INDEX_DIR": str(INSTANCE_DIR / "index"),
+        # "inline": this process applies the change feed to the index after each commit
+        # (embedded default); "worker": a separate `registry index-worker` does it.
+        "INDEXER": "inline",
+        "HOST": "127.0.0.1",
+        "PORT": 5000,
+        "PAGE_SIZE": 20,
+        "MAX_PAGE_SIZE": 100,
+        "MAX_UPLOAD_MB": 20,
+        "STATUS_CHECK_MAX": 5000,
+        "DEFAULT_LOCALE": "zh",
+    }
+
+
+# Environment variables read on top of the defaults: REGISTRY_<NAME>.
+_ENV_TYPES: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "INDEX_DIR": str,
+    "INDEXER": str,
+    "HOST": str,
+    "PORT": int,
+    "PAGE_SIZE": int,
+    "MAX_PAGE_SIZE": int,
+    "MAX_UPLOAD_MB": int,
+    "STATUS_CHECK_MAX": int,
+    "DEFAULT_LOCALE": str,
+}
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every known ``REGISTRY_*`` variable that is set."""
+    environ = dict(os.environ) if environ is None else environ
+    out: dict[str, Any] = {}
+    for name, kind in _ENV_TYPES.items():
+        raw = environ.get(f"REGISTRY_{name}")
+        if raw is None or raw == "":
+            continue
+        out[name] = _bool(raw) if kind is bool else kind(raw)
+    return out
+
+
+def build_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then environment, then explicit overrides (tests)."""
+    cfg = default_config()
+    cfg.update(from_environment())
+    if overrides:
+        cfg.update(overrides)
+    url = cfg["DATABASE_URL"]
+    # psycopg 3 is the PostgreSQL driver; accept the plain postgres:// spellings too.
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url[len(plain):]
+    cfg["DATABASE_URL"] = url
+    cfg["SQLALCHEMY_DATABASE_URI"] = url
+    cfg["SQLALCHEMY_TRACK_MODIFICATIONS"] = False
+    cfg["MAX_CONTENT_LENGTH"] = cfg["MAX_UPLOAD_MB"] * 1024 * 1024
+    cfg.setdefault("API_TITLE", "Standards Registry API")
+    cfg.setdefault("API_VERSION", "v1")
+    cfg.setdefault("OPENAPI_VERSION", "3.0.3")
+    cfg.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    cfg.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    cfg.setdefault("BABEL_DEFAULT_LOCALE", cfg["DEFAULT_LOCALE"])
+    return cfg

@@ -1,0 +1,1 @@
+"""Demo data: a realistic, clearly generated catalogue (and later enterprises/declarations)."""

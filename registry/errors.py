@@ -1,0 +1,110 @@
+"""Domain errors and the one error contract: ``{"code", "status", "message", "errors"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from marshmallow import ValidationError as MarshmallowValidationError
+from werkzeug.exceptions import HTTPException
+
+
+class RegistryError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class ValidationError(RegistryError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(RegistryError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(RegistryError):
+    status = 409
+    code = "conflict"
+
+
+class Forbidden(RegistryError):
+    status = 403
+    code = "forbidden"
+
+
+class Unauthorized(RegistryError):
+    status = 401
+    code = "unauthorized"
+
+
+_HTTP_MESSAGES = {
+    400: "请求无效",
+    401: "需要登录或有效的 API 令牌",
+    403: "没有权限执行此操作",
+    404: "未找到",
+    405: "不支持该请求方法",
+    413: "上传的文件过大",
+    422: "提交的数据有误",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+}
+
+
+def error_body(
+    status: int, code: str, message: str, errors: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The API error contract."""
+    return {"code": code, "status": status, "message": message, "errors": errors or {}}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _respond(status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> Any:
+    if _wants_json():
+        return jsonify(error_body(status, code, message, errors)), status
+    return (
+        render_template("errors.html", status=status, message=message, errors=errors or {}),
+        status,
+    )
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors, validation errors and HTTP errors onto the contract."""
+
+    @app.errorhandler(RegistryError)
+    def _registry_error(exc: RegistryError) -> Any:
+        return _respond(exc.status, exc.code, exc.message, exc.errors)
+
+    @app.errorhandler(MarshmallowValidationError)
+    def _schema_error(exc: MarshmallowValidationError) -> Any:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+        return _respond(422, "validation_error", _HTTP_MESSAGES[422], messages)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        errors: dict[str, Any] = {}
+        # flask-smorest / webargs put the field messages here
+        data = getattr(exc, "data", None) or {}
+        if isinstance(data, dict) and "messages" in data:
+            msgs = data["messages"]
+            # webargs nests by location ("json", "query"); flatten one level
+            for loc_msgs in msgs.values() if isinstance(msgs, dict) else []:
+                if isinstance(loc_msgs, dict):
+                    errors.update(loc_msgs)
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                422: "validation_error", 401: "unauthorized", 403: "forbidden"}.get(
+            status, "http_error")
+        message = _HTTP_MESSAGES.get(status, exc.description or exc.name)
+        return _respond(status, code, message, errors)

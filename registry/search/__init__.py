@@ -1,0 +1,1 @@
+"""Full-text search: a rebuildable view of the database (see DESIGN.md)."""

@@ -1,0 +1,408 @@
+"""Catalogue use cases: look up, list, create/update (upsert), walk editions, status check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from registry import numbers
+from registry.errors import NotFound, ValidationError
+from registry.extensions import db
+from registry.standards.models import Adoption, Replacement, Standard, StandardICS
+
+LEVEL_ORDER = ("national", "industry", "local", "group", "enterprise", "international")
+
+
+@dataclass
+class Page:
+    """One page of a result list."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class Lookup:
+    """A look-up by number: the edition found and the other editions of the same standard."""
+
+    standard: Standard
+    other_editions: list[Standard] = field(default_factory=list)
+
+
+def _with_children(stmt: Select[Any]) -> Select[Any]:
+    return stmt.options(selectinload(Standard.ics_codes), selectinload(Standard.adoptions),
+                        selectinload(Standard.replaces))
+
+
+def _pick_current(editions: Sequence[Standard], day: dt.date | None = None) -> Standard:
+    """The edition in force (else the upcoming one, else the newest)."""
+    rank = {"current": 0, "upcoming": 1, "replaced": 2, "abolished": 3}
+    return sorted(editions, key=lambda s: (rank[s.status_on(day)], -(s.year or 0),
+                                           LEVEL_ORDER.index(s.level)))[0]
+
+
+def _level_rank(s: Standard) -> int:
+    return LEVEL_ORDER.index(s.level) if s.level in LEVEL_ORDER else len(LEVEL_ORDER)
+
+
+def candidates_for(text: str) -> list[Standard]:
+    """Every catalogue edition the typed number could mean (exact edition first)."""
+    parsed = numbers.try_parse(text)
+    if parsed is not None:
+        if parsed.year is not None:
+            keys = [parsed.key] + [a.key for a in parsed.adopted]
+            exact = db.session.scalars(
+                _with_children(select(Standard).where(Standard.number_key == parsed.key))
+            ).all()
+            if exact:
+                return list(exact)
+            del keys
+            return []
+        return list(db.session.scalars(
+            _with_children(select(Standard).where(Standard.base_key == parsed.base_key))
+        ).all())
+    partial = numbers.partial_key(text)
+    if partial is None:
+        return []
+    seq, year = partial
+    stmt = select(Standard).where(Standard.seq_key == seq)
+    if year is not None:
+        stmt = stmt.where(Standard.year == year)
+    return list(db.session.scalars(_with_children(stmt)).all())
+
+
+def find_standard(text: str) -> Lookup:
+    """Look a standard up by any writing of its number; without a year, the current edition."""
+    if not text or not text.strip():
+        raise ValidationError("请输入标准编号", {"number": ["请输入标准编号"]})
+    parsed = numbers.try_parse(text)
+    if parsed is None and numbers.partial_key(text) is None:
+        try:
+            numbers.parse(text)
+        except numbers.NumberError as exc:
+            raise NotFound(f"未找到标准“{text}”：{exc.message}",
+                           {"number": [exc.message]}) from exc
+    found = candidates_for(text)
+    if not found:
+        raise NotFound(f"目录中没有标准“{text.strip()}”")
+    if parsed is not None and parsed.year is not None:
+        chosen = found[0]
+    else:
+        # Prefer the national standard when a bare sequence matches several families.
+        best_level = min(_level_rank(s) for s in found)
+        family = [s for s in found if _level_rank(s) == best_level]
+        chosen = _pick_current(family)
+    others = editions_of(chosen)
+    return Lookup(chosen, [s for s in others if s.id != chosen.id])
+
+
+def get_standard(number: str) -> Standard:
+    """The edition with exactly this number (any writing), or NotFound."""
+    parsed = numbers.try_parse(number)
+    row = None
+    if parsed is not None:
+        row = db.session.scalar(
+            _with_children(select(Standard).where(Standard.number_key == parsed.key)))
+    if row is None:
+        raise NotFound(f"目录中没有标准“{number}”")
+    return row
+
+
+def editions_of(standard: Standard) -> list[Standard]:
+    """Every catalogue edition with the same number family, newest first."""
+    rows = db.session.scalars(
+        select(Standard).where(Standard.base_key == standard.base_key)
+    ).all()
+    return sorted(rows, key=lambda s: -(s.year or 0))
+
+
+def successors_of(standard: Standard) -> list[Standard]:
+    """Editions that replace this one (代替它的标准)."""
+    return list(db.session.scalars(
+        select(Standard).join(Replacement, Replacement.successor_id == Standard.id)
+        .where(Replacement.predecessor_key == standard.number_key)
+        .order_by(Standard.effective_on)
+    ).all())
+
+
+def predecessors_of(standard: Standard) -> list[tuple[str, Standard | None]]:
+    """The numbers this edition replaces, with the catalogue record where there is one."""
+    keys = [r.predecessor_key for r in standard.replaces]
+    held = {s.number_key: s for s in db.session.scalars(
+        select(Standard).where(Standard.number_key.in_(keys)))} if keys else {}
+    return [(r.predecessor_number, held.get(r.predecessor_key)) for r in standard.replaces]
+
+
+def chain_of(standard: Standard, limit: int = 50) -> list[Standard]:
+    """The replacement chain through this edition, oldest first (walks both ways)."""
+    chain = [standard]
+    seen = {standard.id}
+    cur = standard
+    while len(chain) < limit:
+        earlier = [s for _, s in predecessors_of(cur) if s is not None and s.id not in seen]
+        if not earlier:
+            break
+        cur = max(earlier, key=lambda s: (s.effective_on or dt.date.min))
+        chain.insert(0, cur)
+        seen.add(cur.id)
+    cur = standard
+    while len(chain) < limit:
+        later = [s for s in successors_of(cur) if s.id not in seen]
+        if not later:
+            break
+        cur = later[0]
+        chain.append(cur)
+        seen.add(cur.id)
+    return chain
+
+
+def latest_successor(standard: Standard) -> Standard | None:
+    """Follow 'replaced by' to the end of the chain; None when nothing replaces it."""
+    chain = chain_of(standard)
+    idx = next(i for i, s in enumerate(chain) if s.id == standard.id)
+    return chain[-1] if idx < len(chain) - 1 else None
+
+
+# -- listing ------------------------------------------------------------------------------
+
+def status_clause(status: str, day: dt.date | None = None) -> Any:
+    """SQL condition for the derived status on ``day``."""
+    day = day or dt.date.today()
+    ended = and_(Standard.withdrawn_on.is_not(None), Standard.withdrawn_on <= day)
+    if status == "replaced":
+        return and_(ended, Standard.end_kind == "replaced")
+    if status == "abolished":
+        return and_(ended, or_(Standard.end_kind.is_(None), Standard.end_kind != "replaced"))
+    not_ended = or_(Standard.withdrawn_on.is_(None), Standard.withdrawn_on > day)
+    if status == "upcoming":
+        return and_(not_ended, Standard.effective_on > day)
+    return and_(not_ended, or_(Standard.effective_on.is_(None), Standard.effective_on <= day))
+
+
+def list_standards(*, q: str | None = None, level: str | None = None,
+                   status: str | None = None, nature: str | None = None,
+                   ics: str | None = None, org: str | None = None,
+                   page: int = 1, per_page: int = 20) -> Page:
+    """Filtered, paginated catalogue in number order."""
+    stmt = select(Standard)
+    if level == "zzb":
+        stmt = stmt.where(Standard.level == "group", Standard.org == "ZZB")
+    elif level:
+        stmt = stmt.where(Standard.level == level)
+    if status:
+        stmt = stmt.where(status_clause(status))
+    if nature:
+        stmt = stmt.where(Standard.nature == nature)
+    if org:
+        stmt = stmt.where(Standard.org == org.strip().upper())
+    if ics:
+        code = ics.strip()
+        stmt = stmt.where(Standard.id.in_(
+            select(StandardICS.standard_id).where(
+                or_(StandardICS.code == code, StandardICS.code.like(code + ".%")))))
+    if q and q.strip():
+        term = q.strip()
+        key = numbers.compact(term)
+        stmt = stmt.where(or_(Standard.number_key.like(f"%{_escape(key)}%", escape="\\"),
+                              Standard.title_zh.like(f"%{_escape(term)}%", escape="\\"),
+                              Standard.title_en.like(f"%{_escape(term)}%", escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        _with_children(stmt.order_by(Standard.level, Standard.prefix, Standard.seq_key,
+                                     Standard.year.desc()))
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(list(rows), total, page, per_page)
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- writing ------------------------------------------------------------------------------
+
+_SCALARS = ("title_zh", "title_en", "issued_on", "effective_on", "withdrawn_on", "end_kind",
+            "ccs", "issuing_body", "responsible_dept", "technical_committee", "drafting_orgs",
+            "drafters", "filing_no", "notice_no", "scope", "full_text_url")
+
+
+def new_standard(number: str, source: str) -> Standard:
+    """An empty record with the identity fields derived from its number."""
+    parsed = numbers.parse(number)
+    return Standard(
+        number=parsed.canonical, number_key=parsed.key, base_key=parsed.base_key,
+        seq_key=parsed.seq_key, dual_number=parsed.dual if parsed.adopted else None,
+        level=parsed.level, prefix=parsed.prefix, nature=parsed.nature, org=parsed.org,
+        year=parsed.year, title_zh="", source=source, drafting_orgs=[], drafters=[],
+    )
+
+
+def apply_fields(std: Standard, data: dict[str, Any], today: dt.date | None = None) -> bool:
+    """Copy validated fields onto ``std``; True when anything changed."""
+    today = today or dt.date.today()
+    changed = False
+    for name in _SCALARS:
+        if name in data and getattr(std, name) != data[name]:
+            setattr(std, name, data[name])
+            changed = True
+    status = data.get("status")
+    if status in ("replaced", "abolished"):
+        if std.end_kind != status:
+            std.end_kind = status
+            changed = True
+        if std.withdrawn_on is None:
+            # the source says it is no longer in force but gives no date: record the date we
+            # learnt it, marked as an estimate
+            std.withdrawn_on, std.withdrawn_on_estimated = today, True
+            changed = True
+    elif "withdrawn_on" in data and data["withdrawn_on"] is not None \
+            and std.withdrawn_on_estimated:
+        std.withdrawn_on_estimated = False
+        changed = True
+    if "ics" in data and std.ics != data["ics"]:
+        std.ics_codes = [StandardICS(code=c, position=i)
+                         for i, c in enumerate(dict.fromkeys(data["ics"]))]
+        changed = True
+    if "adoptions" in data:
+        wanted = []
+        for a in data["adoptions"]:
+            p = numbers.parse(a["number"])
+            wanted.append((p.dual if p.adopted else p.canonical, p.key, p.base_key,
+                           a["degree"], a.get("title")))
+        have = [(a.number, a.number_key, a.base_key, a.degree, a.title) for a in std.adoptions]
+        if wanted != have:
+            std.adoptions = [Adoption(number=n, number_key=k, base_key=b, degree=d, title=t)
+                             for n, k, b, d, t in wanted]
+            changed = True
+    if "replaces" in data:
+        wanted_r = []
+        for item in data["replaces"]:
+            p = numbers.parse(item)
+            if p.key != std.number_key and p.key not in {k for _, k in wanted_r}:
+                wanted_r.append((p.canonical, p.key))
+        if wanted_r != [(r.predecessor_number, r.predecessor_key) for r in std.replaces]:
+            std.replaces = [Replacement(predecessor_number=n, predecessor_key=k)
+                            for n, k in wanted_r]
+            changed = True
+    return changed
+
+
+def link_chain(std: Standard, predecessors: Iterable[Standard] = (),
+               successors: Iterable[Standard] = ()) -> None:
+    """Close the predecessors' validity where this edition takes over, and this one's."""
+    for old in predecessors:
+        _end_by(old, std)
+    for new in successors:
+        _end_by(std, new)
+
+
+def _end_by(old: Standard, new: Standard) -> None:
+    if new.effective_on is None:
+        return
+    if old.withdrawn_on is None or old.withdrawn_on_estimated:
+        old.withdrawn_on = new.effective_on
+        old.withdrawn_on_estimated = False
+    if old.end_kind is None or old.end_kind == "abolished" and old.withdrawn_on == new.effective_on:
+        old.end_kind = "replaced"
+
+
+def upsert_standard(data: dict[str, Any], source: str = "api") -> tuple[Standard, str]:
+    """Create or update by canonical number; returns (record, 'created'|'updated'|'unchanged')."""
+    parsed = numbers.parse(data["number"])
+    std = db.session.scalar(
+        _with_children(select(Standard).where(Standard.number_key == parsed.key)))
+    outcome = "updated"
+    if std is None:
+        std = new_standard(data["number"], source)
+        db.session.add(std)
+        outcome = "created"
+    changed = apply_fields(std, data)
+    if outcome == "updated" and not changed:
+        return std, "unchanged"
+    db.session.flush()
+    preds = [s for _, s in predecessors_of(std) if s is not None]
+    link_chain(std, preds, successors_of(std))
+    db.session.flush()
+    return std, outcome
+
+
+def create_standard(data: dict[str, Any], source: str = "api") -> Standard:
+    """Create a new record; a number already catalogued is a conflict."""
+    from registry.errors import Conflict
+
+    parsed = numbers.parse(data["number"])
+    if db.session.scalar(select(Standard.id).where(Standard.number_key == parsed.key)):
+        raise Conflict(f"标准 {parsed.canonical} 已存在", {"number": ["该编号已存在"]})
+    std, _ = upsert_standard(data, source)
+    return std
+
+
+def update_standard(std: Standard, data: dict[str, Any]) -> Standard:
+    """Apply a partial update to an existing record."""
+    if apply_fields(std, data):
+        db.session.flush()
+        link_chain(std, [s for _, s in predecessors_of(std) if s is not None],
+                   successors_of(std))
+        db.session.flush()
+    return std
+
+
+# -- bulk status check --------------------------------------------------------------------
+
+@dataclass
+class StatusRow:
+    """One line of a bulk status check."""
+
+    input: str
+    found: bool = False
+    number: str | None = None
+    title_zh: str | None = None
+    status: str | None = None
+    status_label: str | None = None
+    current_edition: str | None = None
+    current_title: str | None = None
+    message: str | None = None
+
+
+def check_statuses(inputs: Sequence[str], max_items: int = 5000) -> list[StatusRow]:
+    """For each typed number: found?, its status, and the edition now in force instead."""
+    lines = [s.strip() for s in inputs if s and s.strip()]
+    if not lines:
+        raise ValidationError("请至少输入一个标准编号", {"numbers": ["请至少输入一个标准编号"]})
+    if len(lines) > max_items:
+        raise ValidationError(f"一次最多检查 {max_items} 个编号",
+                              {"numbers": [f"一次最多检查 {max_items} 个编号"]})
+    out: list[StatusRow] = []
+    for text in lines:
+        row = StatusRow(input=text)
+        try:
+            look = find_standard(text)
+        except NotFound as exc:
+            row.message = exc.message
+            out.append(row)
+            continue
+        except ValidationError as exc:
+            row.message = exc.message
+            out.append(row)
+            continue
+        std = look.standard
+        row.found, row.number, row.title_zh = True, std.number, std.title_zh
+        row.status = std.status
+        row.status_label = std.status_label
+        if row.status in ("replaced", "abolished"):
+            newer = latest_successor(std)
+            if newer is not None:
+                row.current_edition, row.current_title = newer.number, newer.title_zh
+        out.append(row)
+    return out

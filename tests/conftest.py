@@ -1,0 +1,93 @@
+"""Shared fixtures: one migrated database per session, one rolled-back transaction per test.
+
+Set REGISTRY_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run the
+same suite on PostgreSQL; otherwise a SQLite file in a temporary directory is used.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine, text
+
+from registry import create_app
+from registry.extensions import db as _db
+
+PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
+
+
+def _reset_postgres(url: str) -> None:
+    from registry.config import build_config
+
+    engine = create_engine(build_config({"DATABASE_URL": url})["SQLALCHEMY_DATABASE_URI"])
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_config(tmp: Path, **extra: Any) -> dict[str, Any]:
+    """Test configuration: its own database and index directory."""
+    url = PG_URL or f"sqlite:///{tmp / 'test.sqlite3'}"
+    cfg: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": url,
+        "INDEX_DIR": str(tmp / "index"),
+        "WTF_CSRF_ENABLED": False,
+        "INDEXER": "manual",
+    }
+    cfg.update(extra)
+    return cfg
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One application and one migrated database for the whole session."""
+    tmp = tmp_path_factory.mktemp("app")
+    if PG_URL:
+        _reset_postgres(PG_URL)
+    application = create_app(make_config(tmp))
+    with application.app_context():
+        from registry.cli import upgrade_database
+
+        upgrade_database()
+        _db.session.remove()
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Any]:
+    """A session inside one outer transaction, rolled back after the test."""
+    with app.app_context():
+        connection = _db.engine.connect()
+        outer = connection.begin()
+        original = _db.session
+        _db.session = _db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            _db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db: Any) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask, db: Any) -> FlaskCliRunner:
+    return app.test_cli_runner()

@@ -1,0 +1,60 @@
+"""Application skeleton: configuration, health, migrations match the models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+
+from registry.config import build_config, from_environment
+from registry.extensions import db as _db
+
+
+class TestConfig:
+    def test_environment_overrides_defaults(self, monkeypatch: Any) -> None:
+        monkeypatch.setenv("REGISTRY_DATABASE_URL", "postgresql://u@h/db")
+        monkeypatch.setenv("REGISTRY_INDEX_DIR", "/srv/idx")
+        monkeypatch.setenv("REGISTRY_PORT", "8123")
+        cfg = build_config()
+        assert cfg["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"
+        assert cfg["INDEX_DIR"] == "/srv/idx"
+        assert cfg["PORT"] == 8123
+
+    def test_explicit_config_wins_over_environment(self, monkeypatch: Any) -> None:
+        monkeypatch.setenv("REGISTRY_INDEX_DIR", "/srv/idx")
+        assert build_config({"INDEX_DIR": "/x"})["INDEX_DIR"] == "/x"
+
+    def test_unset_variables_are_ignored(self) -> None:
+        assert from_environment({"REGISTRY_PORT": "", "OTHER": "1"}) == {}
+
+    def test_defaults_live_under_instance(self, monkeypatch: Any) -> None:
+        monkeypatch.delenv("REGISTRY_DATABASE_URL", raising=False)
+        monkeypatch.delenv("REGISTRY_INDEX_DIR", raising=False)
+        cfg = build_config()
+        assert "instance" in cfg["SQLALCHEMY_DATABASE_URI"]
+        assert cfg["INDEX_DIR"].endswith("instance/index")
+
+
+class TestHealth:
+    def test_healthz_reports_database(self, client: Any) -> None:
+        resp = client.get("/healthz")
+        assert resp.status_code == 200
+        assert resp.get_json()["status"] == "ok"
+
+
+class TestMigrations:
+    def test_migrations_produce_exactly_the_models_schema(self, app: Flask, db: Any) -> None:
+        with app.app_context():
+            conn = _db.session.connection()
+            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(ctx, _db.metadata)
+        assert diff == []
+
+    def test_unknown_api_path_uses_error_contract(self, client: Any) -> None:
+        resp = client.get("/api/v1/nope")
+        assert resp.status_code == 404
+        body = resp.get_json()
+        assert set(body) == {"code", "status", "message", "errors"}
+        assert body["status"] == 404
