@@ -45,7 +45,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
 
     from registry.accounts.auth import init_auth
+    from registry.search.api import blp as search_api
     from registry.search.outbox import install_change_feed
+    from registry.search.views import bp as search_views
     from registry.standards.api import blp as standards_api
     from registry.standards.views import bp as standards_views
 
@@ -56,6 +58,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(standards_api)
     csrf.exempt(standards_api)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(standards_views)
+    api.register_blueprint(search_api)
+    csrf.exempt(search_api)
+    app.register_blueprint(search_views)
     register_error_handlers(app)
 
     @app.get("/healthz")

@@ -67,9 +67,10 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
     upgrade_database()
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
-    start_indexer = getattr(app, "start_background_indexer", None)
-    if start_indexer is not None:
-        start_indexer()
+    if app.config["INDEXER"] == "inline":
+        from registry.search.indexer import start_background_indexer
+
+        start_background_indexer(app)
     click.echo(f"标准信息平台 http://{host}:{port}/  (Ctrl+C 停止)")
     serve(app, host=host, port=port, threads=threads)
 
@@ -77,10 +78,11 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
     from registry.demo.cli import demo_command
+    from registry.search.cli import check_index_command, index_worker_command, reindex_command
     from registry.standards.cli import import_command
 
     for cmd in (init_db_command, create_user_command, serve_command, import_command,
-                demo_command):
+                demo_command, reindex_command, check_index_command, index_worker_command):
         app.cli.add_command(cmd)
 
 

@@ -22,19 +22,40 @@ from registry.extensions import db as _db
 PG_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
 
 
-def _reset_postgres(url: str) -> None:
+def _sa_url(url: str) -> str:
     from registry.config import build_config
 
-    engine = create_engine(build_config({"DATABASE_URL": url})["SQLALCHEMY_DATABASE_URI"])
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+    return str(build_config({"DATABASE_URL": url})["SQLALCHEMY_DATABASE_URI"])
+
+
+def _private_postgres(url: str) -> str:
+    """A fresh database of our own next to ``url``, so parallel runs never collide."""
+    from sqlalchemy.engine import make_url
+
+    name = f"registry_test_{os.getpid()}"
+    engine = create_engine(_sa_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
+    return make_url(_sa_url(url)).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres(url: str, private: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(_sa_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(private).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+_PRIVATE_PG: list[str] = []
 
 
 def make_config(tmp: Path, **extra: Any) -> dict[str, Any]:
     """Test configuration: its own database and index directory."""
-    url = PG_URL or f"sqlite:///{tmp / 'test.sqlite3'}"
+    url = (_PRIVATE_PG[0] if _PRIVATE_PG else PG_URL) or f"sqlite:///{tmp / 'test.sqlite3'}"
     cfg: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test",
@@ -51,8 +72,8 @@ def make_config(tmp: Path, **extra: Any) -> dict[str, Any]:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One application and one migrated database for the whole session."""
     tmp = tmp_path_factory.mktemp("app")
-    if PG_URL:
-        _reset_postgres(PG_URL)
+    if PG_URL and not _PRIVATE_PG:
+        _PRIVATE_PG.append(_private_postgres(PG_URL))
     application = create_app(make_config(tmp))
     with application.app_context():
         from registry.cli import upgrade_database
@@ -62,6 +83,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield application
     with application.app_context():
         _db.engine.dispose()
+    if _PRIVATE_PG:
+        _drop_postgres(PG_URL, _PRIVATE_PG.pop())
 
 
 @pytest.fixture

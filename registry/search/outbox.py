@@ -56,6 +56,7 @@ def record_changes(session: Session, changes: dict[tuple[str, int], str]) -> Non
     """Write change-feed rows on the session's own connection (same transaction)."""
     if not changes:
         return
+    session.info["change_feed_written"] = True
     session.connection().execute(
         insert(ChangeFeed),
         [{"entity": e, "entity_id": i, "op": op} for (e, i), op in changes.items()],

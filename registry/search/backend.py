@@ -1,0 +1,109 @@
+"""The search backend interface, and its Whoosh implementation (one per process)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import Flask, current_app
+
+from registry.search import query as squery
+from registry.search.index import IndexStore
+from registry.search.query import SearchParams, SearchResult
+
+
+class SearchBackend(Protocol):
+    """What the rest of the registry needs from a search engine."""
+
+    def search(self, params: SearchParams) -> SearchResult: ...
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]: ...
+
+
+class IndexUnavailable(RuntimeError):
+    """No index has been built yet (run `registry reindex`)."""
+
+
+class WhooshBackend:
+    """One searcher per process, refreshed when the index changes; a small result cache."""
+
+    refresh_every = 0.1  # seconds between freshness checks
+    cache_size = 512
+
+    def __init__(self, store: IndexStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._gen: Path | None = None
+        self._ix: Any = None
+        self._searcher: Any = None
+        self._checked = 0.0
+        self._cache: OrderedDict[Any, Any] = OrderedDict()
+
+    def _current(self) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            if self._searcher is not None and now - self._checked < self.refresh_every:
+                return self._searcher
+            self._checked = now
+            gen = self.store.current_dir()
+            if gen is None:
+                raise IndexUnavailable("搜索索引尚未建立，请运行 registry reindex")
+            if gen != self._gen or self._searcher is None:
+                old = self._searcher
+                from whoosh import index as windex
+
+                self._ix = windex.open_dir(str(gen))
+                self._searcher = self._ix.searcher()
+                self._gen = gen
+                self._cache.clear()
+                if old is not None:
+                    old.close()
+            elif not self._searcher.up_to_date():
+                try:  # reuses the readers of unchanged segments
+                    fresh = self._searcher.refresh()
+                except TypeError:  # whoosh-reloaded 2.7.5 cannot refresh an empty reader
+                    fresh = self._ix.searcher()
+                    self._searcher.close()
+                self._searcher = fresh
+                self._cache.clear()
+            return self._searcher
+
+    def _cached(self, key: Any, fn: Any) -> Any:
+        searcher = self._current()
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        value = fn(searcher)
+        with self._lock:
+            self._cache[key] = value
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return value
+
+    def search(self, params: SearchParams) -> SearchResult:
+        return self._cached(("search", params), lambda s: squery.run(s, params))  # type: ignore[no-any-return]
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
+        return self._cached(("suggest", prefix, limit),  # type: ignore[no-any-return]
+                            lambda s: squery.suggest(s, prefix, limit))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+            self._gen = None
+
+
+def backend_for(app: Flask | None = None) -> WhooshBackend:
+    """The process's backend for this app (created on first use)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    backend = app.extensions.get("search_backend")
+    if backend is None:
+        backend = WhooshBackend(IndexStore(app.config["INDEX_DIR"]))
+        app.extensions["search_backend"] = backend
+    return backend  # type: ignore[no-any-return]

@@ -1,0 +1,71 @@
+"""Index commands: reindex, check-index, index-worker."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from registry.search.indexer import apply_pending, check_index, rebuild, store_for
+
+
+@click.command("reindex")
+@click.option("--procs", default=1, show_default=True, help="Indexing processes (2 on 2 cores).")
+@click.option("--quiet", is_flag=True)
+@with_appcontext
+def reindex_command(procs: int, quiet: bool) -> None:
+    """Build a fresh index from the database and swap it in atomically (searches go on)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    store = store_for(current_app)
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn(), disable=quiet,
+                  transient=True) as bar:
+        task = bar.add_task("重建索引 indexing", total=None)
+        report = rebuild(store, procs=procs,
+                         progress=lambda done, total: bar.update(task, completed=done,
+                                                                 total=total))
+    click.echo(f"已重建索引：{report.documents} 条记录，{report.seconds:.1f} 秒"
+               f"（{report.rate:.0f} 条/秒）{dict(report.per_entity)}")
+
+
+@click.command("check-index")
+@click.option("--limit", default=20, show_default=True, help="Differences listed per kind.")
+@with_appcontext
+def check_index_command(limit: int) -> None:
+    """Report every difference between the database and the search index (exit 1 if any)."""
+    report = check_index(store_for(current_app))
+    click.echo(f"待应用的变更 pending changes: {report.pending}")
+    for label, items in (("索引缺少 missing from index", report.missing),
+                         ("索引多余 extra in index", report.extra),
+                         ("内容过期 stale in index", report.stale)):
+        click.echo(f"{label}: {len(items)}")
+        for key in items[:limit]:
+            click.echo(f"  {key}")
+    if not report.ok:
+        click.echo("索引与数据库不一致：运行 registry reindex 修复", err=True)
+        sys.exit(1)
+    click.echo("索引与数据库一致 index matches the database")
+
+
+@click.command("index-worker")
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Apply what is pending and exit.")
+@with_appcontext
+def index_worker_command(interval: float, once: bool) -> None:
+    """Apply the change feed to the index continuously (one worker per index directory)."""
+    from registry.extensions import db
+
+    store = store_for(current_app)
+    click.echo(f"索引更新进程已启动 index worker on {store.root}")
+    while True:
+        n = apply_pending(store)
+        db.session.remove()
+        if n:
+            click.echo(f"applied {n} changes")
+        if once:
+            return
+        time.sleep(interval)

@@ -1,0 +1,230 @@
+"""The one index updater: applies the change feed in batches; full rebuild; consistency check.
+
+Rows of the change feed are deleted only after their documents are committed to the index,
+and exactly the rows read are deleted: a row whose transaction commits late (a lower id
+than rows already applied) is simply found by the next pass, so no watermark can skip it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import delete, func, select
+
+from registry.extensions import db
+from registry.search.documents import BUILDERS, docs_for
+from registry.search.index import IndexStore
+from registry.search.models import ChangeFeed
+
+log = logging.getLogger(__name__)
+
+
+def store_for(app: Flask) -> IndexStore:
+    return IndexStore(app.config["INDEX_DIR"])
+
+
+def apply_pending(store: IndexStore, batch: int = 1000, max_batches: int | None = None,
+                  blocking: bool = True) -> int:
+    """Apply queued changes to the index; returns how many feed rows were applied.
+
+    Call inside an app context. Holds the writer lock while it works; with
+    ``blocking=False`` it returns 0 at once when another writer (a rebuild) holds it.
+    """
+    applied = 0
+    with store.writer_lock(blocking=blocking) as got:
+        if not got:
+            return 0
+        if store.needs_rebuild():
+            _rebuild_locked(store)
+        rounds = 0
+        while max_batches is None or rounds < max_batches:
+            rounds += 1
+            rows = db.session.execute(
+                select(ChangeFeed.id, ChangeFeed.entity, ChangeFeed.entity_id, ChangeFeed.op)
+                .order_by(ChangeFeed.id).limit(batch)
+            ).all()
+            db.session.rollback()  # end the read transaction: see newer commits next round
+            if not rows:
+                break
+            latest: dict[tuple[str, int], str] = {}
+            for _id, entity, entity_id, op in rows:
+                latest[(entity, entity_id)] = op
+            _write(store, latest)
+            ids = [r[0] for r in rows]
+            for i in range(0, len(ids), 500):
+                db.session.execute(delete(ChangeFeed).where(ChangeFeed.id.in_(ids[i:i + 500])))
+            db.session.commit()
+            applied += len(rows)
+    return applied
+
+
+def _write(store: IndexStore, changes: dict[tuple[str, int], str]) -> None:
+    by_entity: dict[str, list[int]] = {}
+    for (entity, entity_id), _op in changes.items():
+        by_entity.setdefault(entity, []).append(entity_id)
+    ix = store.open()
+    writer = ix.writer(timeout=30.0)
+    try:
+        for entity, ids in by_entity.items():
+            if entity not in BUILDERS:
+                continue
+            docs = docs_for(entity, ids)
+            for entity_id in ids:
+                doc = docs.get(entity_id)
+                if doc is None:  # deleted (or never committed): drop it from the index
+                    writer.delete_by_term("id", f"{entity}:{entity_id}")
+                else:
+                    writer.update_document(**doc)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+
+
+@dataclass
+class RebuildReport:
+    documents: int = 0
+    seconds: float = 0.0
+    per_entity: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.documents / self.seconds if self.seconds else 0.0
+
+
+def rebuild(store: IndexStore, procs: int = 1, chunk: int = 2000,
+            progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+    """Build a fresh generation from the database and swap it in; searches keep running."""
+    with store.writer_lock():
+        return _rebuild_locked(store, procs=procs, chunk=chunk, progress=progress)
+
+
+def _rebuild_locked(store: IndexStore, procs: int = 1, chunk: int = 2000,
+                    progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+    started = time.perf_counter()
+    report = RebuildReport()
+    gen = store.new_generation()
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(gen))
+    kwargs: dict[str, Any] = {"limitmb": 256}
+    if procs > 1:
+        kwargs.update(procs=procs, multisegment=True)
+    writer = ix.writer(**kwargs)
+    total = sum(db.session.scalar(select(func.count()).select_from(q().subquery())) or 0
+                for _, _, q in BUILDERS.values())
+    done = 0
+    try:
+        for entity, (_loader, _builder, all_ids) in BUILDERS.items():
+            ids = list(db.session.scalars(all_ids()))
+            count = 0
+            for i in range(0, len(ids), chunk):
+                for doc in docs_for(entity, ids[i:i + chunk]).values():
+                    writer.add_document(**doc)
+                    count += 1
+                db.session.expunge_all()
+                done += min(chunk, len(ids) - i)
+                if progress:
+                    progress(done, total)
+            report.per_entity[entity] = count
+            report.documents += count
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    finally:
+        ix.close()
+    db.session.rollback()
+    store.publish(gen, documents=report.documents)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass
+class CheckReport:
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    extra: list[str] = field(default_factory=list)  # in the index, not in the database
+    stale: list[str] = field(default_factory=list)  # content differs
+    pending: int = 0  # change-feed rows not yet applied
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+def check_index(store: IndexStore, chunk: int = 2000) -> CheckReport:
+    """Every difference between database and index (ids and content signatures)."""
+    report = CheckReport()
+    report.pending = db.session.scalar(select(func.count()).select_from(ChangeFeed)) or 0
+    ix = store.open()
+    try:
+        with ix.searcher() as s:
+            indexed = {f["id"]: f.get("sig") for f in s.all_stored_fields()}
+    finally:
+        ix.close()
+    seen: set[str] = set()
+    for entity, (_loader, _builder, all_ids) in BUILDERS.items():
+        ids = list(db.session.scalars(all_ids()))
+        for i in range(0, len(ids), chunk):
+            for entity_id, doc in docs_for(entity, ids[i:i + chunk]).items():
+                key = f"{entity}:{entity_id}"
+                seen.add(key)
+                if key not in indexed:
+                    report.missing.append(key)
+                elif indexed[key] != doc["sig"]:
+                    report.stale.append(key)
+            db.session.expunge_all()
+    report.extra = sorted(k for k in indexed if k not in seen)
+    db.session.rollback()
+    return report
+
+
+class BackgroundIndexer:
+    """In-process updater for the embedded default: one thread, woken after commits."""
+
+    def __init__(self, app: Flask, interval: float = 0.5) -> None:
+        self.app = app
+        self.interval = interval
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="index-updater", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        store = store_for(self.app)
+        while not self.stop.is_set():
+            try:
+                with self.app.app_context():
+                    apply_pending(store, blocking=False)
+                    db.session.remove()
+            except Exception:  # keep serving; the feed is durable and retried
+                log.exception("index updater failed; will retry")
+            self.wake.wait(self.interval)
+            self.wake.clear()
+
+
+def start_background_indexer(app: Flask) -> BackgroundIndexer:
+    """Start the in-process updater and wake it after every commit that queued changes."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    indexer = BackgroundIndexer(app)
+    app.extensions["index_updater"] = indexer
+
+    @event.listens_for(Session, "after_commit")
+    def _wake(session: Session) -> None:
+        if session.info.pop("change_feed_written", False):
+            indexer.wake.set()
+
+    indexer.start()
+    return indexer
