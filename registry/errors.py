@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from marshmallow import Schema, fields
 from marshmallow import ValidationError as MarshmallowValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -59,6 +60,16 @@ _HTTP_MESSAGES = {
 }
 
 
+class ApiErrorSchema(Schema):
+    """The API error contract, as documented in the OpenAPI document."""
+
+    code = fields.String(metadata={"description": "machine-readable code, e.g. not_found"})
+    status = fields.Integer(metadata={"description": "HTTP status"})
+    message = fields.String(metadata={"description": "human-readable message"})
+    errors = fields.Dict(keys=fields.String(),
+                         metadata={"description": "field name -> list of messages"})
+
+
 def error_body(
     status: int, code: str, message: str, errors: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -100,11 +111,29 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(data, dict) and "messages" in data:
             msgs = data["messages"]
             # webargs nests by location ("json", "query"); flatten one level
-            for loc_msgs in msgs.values() if isinstance(msgs, dict) else []:
+            for loc, loc_msgs in msgs.items() if isinstance(msgs, dict) else []:
                 if isinstance(loc_msgs, dict):
                     errors.update(loc_msgs)
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                else:  # e.g. {"json": ["Invalid JSON body."]}
+                    errors[loc] = loc_msgs
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
                 422: "validation_error", 401: "unauthorized", 403: "forbidden"}.get(
             status, "http_error")
         message = _HTTP_MESSAGES.get(status, exc.description or exc.name)
         return _respond(status, code, message, errors)
+
+    _document_error_contract(app)
+
+
+def _document_error_contract(app: Flask) -> None:
+    """Make flask-smorest's shared error schema in the OpenAPI document match the contract.
+
+    flask-smorest documents every error response (its 422 for arguments, the default error,
+    the per-status components) with its own ErrorSchema, whose ``code`` is the HTTP status
+    and ``status`` its name; our handlers answer the other way round.
+    """
+    for entry in app.extensions.get("flask-smorest", {}).get("apis", {}).values():
+        smorest_api = entry["ext_obj"]
+        converter = smorest_api.ma_plugin.converter
+        name = converter.schema_name_resolver(smorest_api.ERROR_SCHEMA)
+        smorest_api.spec.components.schemas[name] = converter.schema2jsonschema(ApiErrorSchema)

@@ -16,6 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
+from flask_sqlalchemy.session import Session as _FsaSession
+
 from registry import create_app
 from registry.extensions import db as _db
 
@@ -87,6 +89,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         _drop_postgres(PG_URL, _PRIVATE_PG.pop())
 
 
+class _PinnedSession(_FsaSession):
+    """Flask-SQLAlchemy's session picks its engine per bind key; tests pin one connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind
+
+
 @pytest.fixture
 def db(app: Flask) -> Iterator[Any]:
     """A session inside one outer transaction, rolled back after the test."""
@@ -95,7 +104,8 @@ def db(app: Flask) -> Iterator[Any]:
         outer = connection.begin()
         original = _db.session
         _db.session = _db._make_scoped_session(
-            {"bind": connection, "join_transaction_mode": "create_savepoint"}
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": _PinnedSession}
         )
         try:
             yield _db

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_login import current_user
 
 from registry.accounts.models import User
@@ -26,15 +26,16 @@ def init_auth(app: Flask) -> None:
 
 def api_user() -> User | None:
     """The user behind the request's ``Authorization: Bearer`` token, if any."""
-    if "api_user" in g:
-        return g.api_user  # type: ignore[no-any-return]
+    key = "registry.api_user"
+    if key in request.environ:  # per request (g can outlive a request in tests)
+        return request.environ[key]  # type: ignore[no-any-return]
     from registry.accounts.services import user_for_token
 
     user = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         user = user_for_token(header[7:].strip())
-    g.api_user = user
+    request.environ[key] = user
     return user
 
 

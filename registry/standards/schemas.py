@@ -21,7 +21,7 @@ from registry.standards.models import DEGREES, END_KINDS, LEVELS, NATURES, STATU
 _ICS_RE = r"^\d{2}(\.\d{3}(\.\d{2})?)?$"
 _CCS_RE = r"^[A-Z]\d{2}$"
 
-REQUIRED = {"required": "必填项"}
+REQUIRED: dict[str, str | list[Any] | dict[Any, Any]] = {"required": "必填项"}
 
 
 class AdoptionInSchema(Schema):
@@ -65,8 +65,9 @@ class StandardInSchema(Schema):
     effective_on = fields.Date(load_default=None, allow_none=True)
     withdrawn_on = fields.Date(load_default=None, allow_none=True)
     end_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(END_KINDS))
-    ics = fields.List(fields.String(validate=validate.Regexp(_ICS_RE, error="ICS 分类号格式应如 03.120.10")),
-                      load_default=list)
+    ics = fields.List(
+        fields.String(validate=validate.Regexp(_ICS_RE, error="ICS 分类号格式应如 03.120.10")),
+        load_default=list)
     ccs = fields.String(load_default=None, allow_none=True,
                         validate=validate.Regexp(_CCS_RE, error="CCS 分类号格式应如 A00"))
     issuing_body = fields.String(load_default=None, allow_none=True)
@@ -213,3 +214,33 @@ class StatusRowSchema(Schema):
     current_edition = fields.String(allow_none=True)
     current_title = fields.String(allow_none=True)
     message = fields.String(allow_none=True)
+
+
+# -- API envelopes (output only) ----------------------------------------------------------
+
+class StandardPageSchema(Schema):
+    """One page of the catalogue list, with its totals."""
+
+    items = fields.List(fields.Nested(StandardSummarySchema))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()
+
+
+class StatusSummarySchema(Schema):
+    """Counts over the rows of a bulk status check."""
+
+    found = fields.Integer()
+    not_found = fields.Integer()
+    current = fields.Integer()
+    replaced = fields.Integer()
+    abolished = fields.Integer()
+    upcoming = fields.Integer()
+
+
+class StatusCheckOutSchema(Schema):
+    """The answer to a bulk status check: one row per input line, then the counts."""
+
+    items = fields.List(fields.Nested(StatusRowSchema))
+    summary = fields.Nested(StatusSummarySchema)
