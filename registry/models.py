@@ -1,7 +1,18 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from registry.accounts.models import ApiToken, User
+from registry.declarations.models import (
+    AuditEntry,
+    Declaration,
+    DeclarationEdition,
+    EditionStandard,
+    Indicator,
+    WatchFlag,
+)
+from registry.enterprises.models import Enterprise
 from registry.search.models import ChangeFeed
 from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
-__all__ = ["Adoption", "ApiToken", "ChangeFeed", "Replacement", "Standard", "StandardICS", "User"]
+__all__ = ["Adoption", "ApiToken", "AuditEntry", "ChangeFeed", "Declaration",
+           "DeclarationEdition", "EditionStandard", "Enterprise", "Indicator", "Replacement",
+           "Standard", "StandardICS", "User", "WatchFlag"]

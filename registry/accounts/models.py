@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from registry.enterprises.models import Enterprise
 from registry.extensions import db
 
 ROLES = ("member", "officer", "admin")
@@ -24,12 +25,16 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(16), default="member")
     region_code: Mapped[str | None] = mapped_column(String(6))  # bureau officers' scope
+    # enterprise members act only for this enterprise
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enterprises.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    enterprise: Mapped[Enterprise | None] = relationship()
 
     @property
     def is_admin(self) -> bool:

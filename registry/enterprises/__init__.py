@@ -1,0 +1,1 @@
+"""Enterprises: identity (credit code), region, industry, certificates."""
