@@ -116,8 +116,21 @@ def db(app: Flask) -> Iterator[Any]:
             connection.close()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (and ``g``), as in production.
+
+    Without this, requests reuse the app context the ``db`` fixture pushed, and whatever a
+    request caches in ``g`` (locale, the API user) leaks into the next one.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask, db: Any) -> FlaskClient:
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
