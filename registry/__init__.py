@@ -51,8 +51,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from registry.standards.api import blp as standards_api
     from registry.standards.views import bp as standards_views
 
+    from registry.declarations.search import install as install_declaration_search
+    from registry.declarations.watch import install_watch
+
     init_auth(app)
     install_change_feed()
+    install_watch()
+    install_declaration_search()
     with app.app_context():
         configure_engine(db.engine)
     api.register_blueprint(standards_api)

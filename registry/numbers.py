@@ -35,13 +35,15 @@ _TRANS.update(dict.fromkeys(map(ord, _INVISIBLE)))
 _COMPACT_TRANS = {**_TRANS, ord(":"): "-", ord("/"): None}
 
 _NATURES = {None: "mandatory", "T": "recommended", "Z": "guidance"}
-_LEVELS = ("national", "industry", "local", "group", "enterprise", "international")
 
 # International / foreign publishers. A number may chain several ("BS EN ISO", "ISO/IEC").
+# fmt: off
 _PRIMARY = ["ISO", "IEC", "ITU-T", "ITU-R", "EN", "ASTM", "JIS", "DIN", "BS", "ANSI", "IEEE",
             "NF", "UL", "API", "ASME", "SAE", "CSA", "KS", "GOST", "ETSI", "CISPR", "AS", "NZS",
             "UNE"]
+# fmt: on
 _SECONDARY = ["ISO", "IEC", "EN", "IEEE", "ASTM", "ASME", "UL", "NZS", "TR", "TS", "PAS"]
+_DASH_YEAR = {"ANSI", "IEEE", "ASME"}  # 'IEEE 802.11-2020'; ISO style is 'ISO 9001:2015'
 _SPACE_AFTER = {"BS", "DIN", "NF", "EN", "UNE"}  # "BS EN", "EN ISO" vs "ISO/IEC", "AS/NZS"
 
 
@@ -135,7 +137,9 @@ class StandardNumber:
     def _year_part(self, year: int) -> str:
         if self.prefix == "ASTM":
             return f"-{year % 100:02d}"
-        return f":{year}" if self.level == "international" else f"-{year}"
+        if self.level != "international" or re.split("[ /]", self.prefix)[0] in _DASH_YEAR:
+            return f"-{year}"
+        return f":{year}"
 
     def variants(self) -> list[str]:
         """Every compact writing a user may type that should find this number."""
@@ -214,21 +218,28 @@ def _year(text: str, *, international: bool) -> int:
     raise NumberError(f"年代号“{text}”无效")
 
 
-def _cn_number(level: str, prefix: str, nature: str | None, org: str | None, tail: str,
-               *, enterprise: bool = False) -> StandardNumber:
+def _cn_number(
+    level: str,
+    prefix: str,
+    nature: str | None,
+    org: str | None,
+    tail: str,
+    *,
+    enterprise: bool = False,
+) -> StandardNumber:
     tail = tail.strip()
     if not tail or tail[0] == "-":
         raise NumberError(f"标准代号“{prefix}”后缺少顺序号")
     m = _CN_SEQ_RE.match(tail)
-    if not m or tail[m.end():].startswith("."):
+    if not m or tail[m.end() :].startswith("."):
         raise NumberError(f"顺序号“{tail.split('-')[0]}”无效，应为数字（如 19001、4706.1）")
-    sequence, rest = m.group(), tail[m.end():]
+    sequence, rest = m.group(), tail[m.end() :]
     year = year_text = suffix = None
     ym = re.match(r"-([^/ ]*)|(?: )([0-9]{4})(?=/|$)", rest)
     if ym:
         year_text = ym.group(1) if ym.group(1) is not None else ym.group(2)
         year = _year(year_text.strip(), international=False)
-        year_text, rest = year_text.strip(), rest[ym.end():]
+        year_text, rest = year_text.strip(), rest[ym.end() :]
     if rest:
         if enterprise and rest in ("/J", "/G", "/Z"):
             suffix = rest
@@ -241,11 +252,11 @@ def _split_org(body: str) -> tuple[str, str]:
     """Split 'ZZB 2109-2021' / 'ZZB2109-2021' into organisation code and the rest."""
     run = _ORG_RUN_RE.match(body)
     code = run.group() if run else ""
-    after = body[len(code):]
+    after = body[len(code) :]
     letters = [i for i, c in enumerate(code) if c.isalpha()]
     if after.startswith(" ") or not letters or letters[-1] == len(code) - 1:
         return code, after
-    return code[: letters[-1] + 1], code[letters[-1] + 1:] + after
+    return code[: letters[-1] + 1], code[letters[-1] + 1 :] + after
 
 
 def _org_number(level: str, body: str) -> StandardNumber:
@@ -292,14 +303,15 @@ def _intl_number(m: re.Match[str], tail: str) -> StandardNumber | None:
     if not sm:
         raise NumberError(f"顺序号“{tail}”无效")
     sequence = f"{sm.group(1)} {sm.group(2)}" if prefix == "JIS" else sm.group()
-    rest = tail[sm.end():]
+    rest = tail[sm.end() :]
     year_text: str | None = None
-    if rest[:1] in (":", "-"):
-        year_text = rest[1:]
-    elif rest:
+    if ym := re.match(r"[:\-]([0-9A-Z]*)", rest):
+        year_text, rest = ym[1], rest[ym.end() :]
+    if rest:
         raise NumberError(f"标准编号末尾有无法识别的内容“{rest.strip()}”")
-    elif (
-        prefix != "ASTM"
+    if (
+        year_text is None
+        and prefix != "ASTM"
         and (tm := _TRAILING_YEAR_RE.fullmatch(sequence))
         and 1900 <= int(tm.group(2)) <= 2100
     ):  # 'ISO 9001-2015' written with a dash
@@ -310,11 +322,6 @@ def _intl_number(m: re.Match[str], tail: str) -> StandardNumber | None:
     return StandardNumber("international", prefix, None, prefix, sequence, year, year_text, None)
 
 
-def _letters(s: str) -> str:
-    m = re.match(r"[A-Z]+", s)
-    return m.group() if m else ""
-
-
 def _parse_single(s: str) -> StandardNumber:
     sectors = _load_table("industry_codes.tsv")
     if not s:
@@ -322,23 +329,25 @@ def _parse_single(s: str) -> StandardNumber:
     if s[0].isdigit():
         raise NumberError(f"缺少标准代号：“{s}”只有顺序号，请写明代号，如 GB/T {s}")
     if m := _GB_RE.match(s):
-        return _cn_number("national", "GB" + (f"/{m[1]}" if m[1] else ""), _NATURES[m[1]],
-                          None, s[m.end():])
+        return _cn_number(
+            "national", "GB" + (f"/{m[1]}" if m[1] else ""), _NATURES[m[1]], None, s[m.end() :]
+        )
     if s.startswith("DB"):
         if m := _DB_INDUSTRY_RE.match(s):
-            return _cn_number("industry", f"DB/{m[1]}", _NATURES[m[1]], "DB", s[m.end():])
+            return _cn_number("industry", f"DB/{m[1]}", _NATURES[m[1]], "DB", s[m.end() :])
         if m := _DB_LOCAL_RE.match(s):
-            return _local_number(m[1], m[2], s[m.end():])
+            return _local_number(m[1], m[2], s[m.end() :])
         raise NumberError("地方标准代号“DB”后缺少行政区划代码（如 DB33/T）")
     if s.startswith(("T/", "Q/")):
         return _org_number("group" if s[0] == "T" else "enterprise", s[2:])
     m = _INDUSTRY_RE.match(s)
     if m and m[1] in sectors:
-        return _cn_number("industry", m[1] + (f"/{m[2]}" if m[2] else ""), _NATURES[m[2]],
-                          m[1], s[m.end():])
-    if (pm := _PUB_RE.match(s)) and (number := _intl_number(pm, s[pm.end():])):
+        return _cn_number(
+            "industry", m[1] + (f"/{m[2]}" if m[2] else ""), _NATURES[m[2]], m[1], s[m.end() :]
+        )
+    if (pm := _PUB_RE.match(s)) and (number := _intl_number(pm, s[pm.end() :])):
         return number
-    word = _letters(s)
+    word = re.sub(r"[^A-Z].*", "", s, flags=re.DOTALL)  # leading letters
     if s[0] == "T" and len(word) >= 3 and word[:2] not in sectors:
         return _org_number("group", s[1:])  # 'TZZB2109-2021' written without the slash
     if m and (len(word) == 2 or s[2] in "/ "):
@@ -351,18 +360,17 @@ def _parse_single(s: str) -> StandardNumber:
 
 def _parse_adopted(s: str) -> tuple[StandardNumber, ...]:
     """One or more international numbers separated by '/'."""
-    try:
-        number = _parse_single(s)
-    except NumberError:
-        for i in _dual_splits(s):
-            try:
-                return (_parse_single(s[:i]), *_parse_adopted(s[i + 1:]))
-            except NumberError:
-                continue
-        raise
-    if number.level != "international":
-        raise NumberError(f"“{s}”不是国际标准或国外先进标准编号")
-    return (number,)
+    first_error: NumberError | None = None
+    for i in [len(s), *_dual_splits(s)]:
+        try:
+            number = _parse_single(s[:i])
+            if number.level != "international":
+                raise NumberError(f"“{s[:i]}”不是国际标准或国外先进标准编号")
+            return (number, *(_parse_adopted(s[i + 1 :]) if i < len(s) else ()))
+        except NumberError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error
 
 
 def _dual_splits(s: str) -> list[int]:
@@ -383,7 +391,7 @@ def parse(text: str) -> StandardNumber:
         if main.level == "international":
             continue
         try:
-            return replace(main, adopted=_parse_adopted(s[i + 1:]))
+            return replace(main, adopted=_parse_adopted(s[i + 1 :]))
         except NumberError as exc:
             adopted_error = adopted_error or exc
     if adopted_error is not None:

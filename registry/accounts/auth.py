@@ -28,7 +28,7 @@ def api_user() -> User | None:
     """The user behind the request's ``Authorization: Bearer`` token, if any."""
     key = "registry.api_user"
     if key in request.environ:  # per request (g can outlive a request in tests)
-        return request.environ[key]  # type: ignore[no-any-return]
+        return request.environ[key]
     from registry.accounts.services import user_for_token
 
     user = None
@@ -59,4 +59,4 @@ def require_role(*roles: str) -> Callable[[F], F]:
 
 def page_user() -> User | None:
     """The signed-in user of an HTML request."""
-    return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+    return current_user if current_user.is_authenticated else None

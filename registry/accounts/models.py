@@ -14,7 +14,7 @@ from registry.extensions import db
 ROLES = ("member", "officer", "admin")
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A person who signs in: enterprise member, bureau officer or administrator."""
 
     __tablename__ = "users"
@@ -41,11 +41,11 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return self.role == "admin"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+class ApiToken(db.Model):  # type: ignore[name-defined]
     """A bearer token for programmatic use; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -59,3 +60,34 @@ def user_for_token(token: str) -> User | None:
         return None
     row.last_used_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return row.user
+
+
+def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) -> User:
+    """Register an enterprise and its first member in one step (nothing is kept on error)."""
+    from registry.enterprises.services import register_enterprise
+
+    errors: dict[str, list[str]] = {}
+    if "@" not in email or len(email) > 200:
+        errors["email"] = ["邮箱格式不正确"]
+    if len(password) < 8:
+        errors["password"] = ["密码至少 8 个字符"]
+    if not name.strip():
+        errors["name"] = ["请填写联系人姓名"]
+    if errors:
+        raise ValidationError("注册信息有误", errors)
+    with db.session.begin_nested():
+        ent = register_enterprise(enterprise)
+        user = create_user(email, name, password, "member")
+        user.enterprise_id = ent.id
+        db.session.flush()
+    return user
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    """Change a password after checking the old one."""
+    if not check_password_hash(user.password_hash, old):
+        raise ValidationError("原密码不正确", {"old_password": ["原密码不正确"]})
+    if len(new) < 8:
+        raise ValidationError("新密码太短", {"new_password": ["密码至少 8 个字符"]})
+    user.password_hash = generate_password_hash(new, method="scrypt")
+    db.session.flush()

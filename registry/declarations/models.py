@@ -19,7 +19,7 @@ STATE_LABELS = {"draft": "草稿", "published": "已公开", "withdrawn": "已�
 KIND_LABELS = {"initial": "首次声明", "amendment": "修改", "revision": "修订"}
 
 
-class Declaration(db.Model):  # type: ignore[name-defined,misc]
+class Declaration(db.Model):  # type: ignore[name-defined]
     """One product's (or service's) self-declaration; its content lives in editions."""
 
     __tablename__ = "declarations"
@@ -69,8 +69,24 @@ class Declaration(db.Model):  # type: ignore[name-defined,misc]
     def open_flags(self) -> list[WatchFlag]:
         return [f for f in self.flags if f.resolved_at is None]
 
+    # what search results show
+    @property
+    def search_title(self) -> str:
+        ed = self.latest
+        return " ".join(filter(None, [ed.product_name, ed.model])) if ed else ""
 
-class DeclarationEdition(db.Model):  # type: ignore[name-defined,misc]
+    @property
+    def search_body(self) -> str:
+        ed = self.latest
+        nums = "、".join(s.number for s in ed.standards) if ed else ""
+        return f"{self.enterprise.name} · {nums}" if nums else self.enterprise.name
+
+    @property
+    def url(self) -> str:
+        return f"/declarations/{self.id}"
+
+
+class DeclarationEdition(db.Model):  # type: ignore[name-defined]
     """One edition of a declaration; never changed after it is published."""
 
     __tablename__ = "declaration_editions"
@@ -128,7 +144,7 @@ class DeclarationEdition(db.Model):  # type: ignore[name-defined,misc]
         }
 
 
-class EditionStandard(db.Model):  # type: ignore[name-defined,misc]
+class EditionStandard(db.Model):  # type: ignore[name-defined]
     """A catalogue standard an edition executes (picked by number, never free text)."""
 
     __tablename__ = "edition_standards"
@@ -144,7 +160,7 @@ class EditionStandard(db.Model):  # type: ignore[name-defined,misc]
     standard: Mapped[Standard] = relationship()
 
 
-class Indicator(db.Model):  # type: ignore[name-defined,misc]
+class Indicator(db.Model):  # type: ignore[name-defined]
     """A functional or performance indicator, with the reference standard's value."""
 
     __tablename__ = "indicators"
@@ -168,7 +184,7 @@ class Indicator(db.Model):  # type: ignore[name-defined,misc]
                 "ref_standard": self.ref_standard, "ref_value": self.ref_value}
 
 
-class WatchFlag(db.Model):  # type: ignore[name-defined,misc]
+class WatchFlag(db.Model):  # type: ignore[name-defined]
     """A declaration cites a standard that has been replaced or abolished."""
 
     __tablename__ = "watch_flags"
@@ -190,7 +206,7 @@ class WatchFlag(db.Model):  # type: ignore[name-defined,misc]
                             unique=True),)
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+class AuditEntry(db.Model):  # type: ignore[name-defined]
     """Who did what to which record, and when."""
 
     __tablename__ = "audit_log"

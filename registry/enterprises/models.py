@@ -12,7 +12,7 @@ from registry import identifiers
 from registry.extensions import db
 
 
-class Enterprise(db.Model):  # type: ignore[name-defined,misc]
+class Enterprise(db.Model):  # type: ignore[name-defined]
     """企业: identified by its unified social credit code."""
 
     __tablename__ = "enterprises"
@@ -46,6 +46,18 @@ class Enterprise(db.Model):  # type: ignore[name-defined,misc]
     @property
     def region_chain(self) -> list[str]:
         return identifiers.region_chain(self.region_code)
+
+    @property
+    def search_title(self) -> str:
+        return self.name
+
+    @property
+    def search_body(self) -> str:
+        return f"{self.credit_code} · {self.region_name} · {self.industry_name}"
+
+    @property
+    def url(self) -> str:
+        return f"/enterprises/{self.credit_code}"
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.credit_code} {self.name}>"

@@ -61,7 +61,7 @@ def jieba_words(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
-class ChineseWordTokenizer(Tokenizer):  # type: ignore[misc]
+class ChineseWordTokenizer(Tokenizer):
     """jieba words with word-index positions; keeps 1-char tokens; no stemming."""
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
@@ -84,7 +84,7 @@ class ChineseWordTokenizer(Tokenizer):  # type: ignore[misc]
             pos += 1
 
 
-class BigramTokenizer(Tokenizer):  # type: ignore[misc]
+class BigramTokenizer(Tokenizer):
     """Overlapping CJK bigrams (a lone CJK character stays a unigram) plus ASCII words."""
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
@@ -131,7 +131,7 @@ def keys_analyzer() -> Composable:
     return SpaceSeparatedTokenizer() | LowercaseFilter()
 
 
-class EnglishTokenizer(Tokenizer):  # type: ignore[misc]
+class EnglishTokenizer(Tokenizer):
     """ASCII words and numbers, lower-cased, one-character tokens kept, no stemming."""
 
     _RE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")

@@ -85,10 +85,10 @@ class WhooshBackend:
         return value
 
     def search(self, params: SearchParams) -> SearchResult:
-        return self._cached(("search", params), lambda s: squery.run(s, params))  # type: ignore[no-any-return]
+        return self._cached(("search", params), lambda s: squery.run(s, params))
 
     def suggest(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
-        return self._cached(("suggest", prefix, limit),  # type: ignore[no-any-return]
+        return self._cached(("suggest", prefix, limit),
                             lambda s: squery.suggest(s, prefix, limit))
 
     def close(self) -> None:
@@ -106,4 +106,4 @@ def backend_for(app: Flask | None = None) -> WhooshBackend:
     if backend is None:
         backend = WhooshBackend(IndexStore(app.config["INDEX_DIR"]))
         app.extensions["search_backend"] = backend
-    return backend  # type: ignore[no-any-return]
+    return backend

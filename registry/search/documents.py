@@ -91,14 +91,14 @@ def load_standards(ids: Sequence[int]) -> Iterator[Standard]:
 
 
 # entity -> (loader of rows by ids, document builder, all-ids query for rebuilds)
-BUILDERS: dict[str, tuple[Callable[[Sequence[int]], Iterable[Any]], Callable[[Any], Doc],
-                          Callable[[], Any]]] = {
+BUILDERS: dict[str, tuple[Callable[[Sequence[int]], Iterable[Any]],
+                          Callable[[Any], Doc | None], Callable[[], Any]]] = {
     "standard": (load_standards, standard_doc, lambda: select(Standard.id).order_by(Standard.id)),
 }
 
 
 def register_entity(entity: str, loader: Callable[[Sequence[int]], Iterable[Any]],
-                    builder: Callable[[Any], Doc], all_ids: Callable[[], Any]) -> None:
+                    builder: Callable[[Any], Doc | None], all_ids: Callable[[], Any]) -> None:
     """Make another kind of record (declarations, enterprises) searchable."""
     BUILDERS[entity] = (loader, builder, all_ids)
 
@@ -106,4 +106,9 @@ def register_entity(entity: str, loader: Callable[[Sequence[int]], Iterable[Any]
 def docs_for(entity: str, ids: Sequence[int]) -> dict[int, Doc]:
     """Documents for the rows of ``entity`` with these ids that exist."""
     loader, builder, _ = BUILDERS[entity]
-    return {row.id: builder(row) for row in loader(ids)}
+    out = {}
+    for row in loader(ids):
+        doc = builder(row)
+        if doc is not None:  # e.g. a draft: not public, so not searchable
+            out[row.id] = doc
+    return out

@@ -31,7 +31,7 @@ from registry.search.analysis import (
     keys_analyzer,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 NEVER = 99991231  # withdrawn date of a record still in force
 
@@ -43,6 +43,8 @@ def build_schema() -> Schema:
         kind=ID(stored=True),  # standard | declaration | enterprise
         numkeys=KEYWORD(analyzer=keys_analyzer(), field_boost=8.0, scorable=True),
         adopt=KEYWORD(analyzer=keys_analyzer(), field_boost=3.0, scorable=True),
+        # numbers a declaration cites: found by number, ranked below the standard itself
+        cites=KEYWORD(analyzer=keys_analyzer(), field_boost=1.5, scorable=True),
         title=TEXT(analyzer=chinese_analyzer(), field_boost=4.0, phrase=True),
         title_bi=TEXT(analyzer=bigram_analyzer(), field_boost=2.0, phrase=True),
         title_en=TEXT(analyzer=english_analyzer(), field_boost=2.0, phrase=True),

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from registry.extensions import db
 
 
-class ChangeFeed(db.Model):  # type: ignore[name-defined,misc]
+class ChangeFeed(db.Model):  # type: ignore[name-defined]
     """One searchable row changed: written in the same transaction as the change."""
 
     __tablename__ = "change_feed"

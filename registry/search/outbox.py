@@ -15,15 +15,24 @@ _TRACKED: dict[type, Callable[[Any], Iterable[tuple[str, int]]]] = {}
 _installed = False
 
 
-def track(cls: type, targets: Callable[[Any], Iterable[tuple[str, int]]]) -> None:
-    """Declare that changes to ``cls`` instances touch the search documents ``targets(obj)``."""
+_ENTITY_OF: dict[type, str] = {}  # model class -> the entity whose document it *is*
+
+
+def track(cls: type, targets: Callable[[Any], Iterable[tuple[str, int]]],
+          entity: str | None = None) -> None:
+    """Declare that changes to ``cls`` instances touch the search documents ``targets(obj)``.
+
+    ``entity``: the kind of document an instance itself is (deleting it deletes that one).
+    """
     _TRACKED[cls] = targets
+    if entity:
+        _ENTITY_OF[cls] = entity
 
 
 def _default_targets() -> None:
     from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
-    track(Standard, lambda s: [("standard", s.id)])
+    track(Standard, lambda s: [("standard", s.id)], entity="standard")
     track(StandardICS, lambda r: [("standard", r.standard_id)] if r.standard_id else [])
     track(Adoption, lambda r: [("standard", r.standard_id)] if r.standard_id else [])
     # a replacement changes the status display of both ends; the predecessor is found by key
@@ -43,7 +52,7 @@ def _collect(session: Session) -> dict[tuple[str, int], str]:
             for entity, entity_id in targets(obj):
                 if entity_id is None:
                     continue
-                own_delete = op == "delete" and type(obj).__name__.lower() == entity
+                own_delete = op == "delete" and _ENTITY_OF.get(type(obj)) == entity
                 key = (entity, int(entity_id))
                 if own_delete:
                     changes[key] = "delete"

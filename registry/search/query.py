@@ -161,6 +161,8 @@ def _word_clause(word: str) -> tuple[Any, list[str]]:
         w = word.lower()
         marks.append(w)
         alts.extend([Q.Term("title_en", w), Q.Term("title", w), Q.Term("body", w)])
+        if _NUMBERISH.search(w):  # codes that are not standard numbers (credit codes …)
+            alts.append(Q.Term("numkeys", numbers.compact(word).lower()))
     return (Q.Or(alts) if alts else Q.NullQuery), marks
 
 
@@ -171,7 +173,8 @@ def plan(text: str) -> Plan:
     clauses: list[Any] = []
     marks: list[str] = []
     for key in keys:
-        clauses.append(Q.Or([Q.Term("numkeys", key), Q.Term("adopt", key)]))
+        clauses.append(Q.Or([Q.Term("numkeys", key), Q.Term("adopt", key),
+                             Q.Term("cites", key)]))
     for word in words:
         clause, m = _word_clause(word)
         clauses.append(clause)

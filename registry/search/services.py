@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.search.backend import IndexUnavailable, backend_for
-from registry.search.query import FACETS, SORTS, SearchParams, SearchResult
+from registry.search.query import FACETS, SearchParams, SearchResult
 from registry.standards.models import Standard
 
 # entity -> loader of rows by ids (declarations and enterprises register theirs)

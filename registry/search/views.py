@@ -21,7 +21,7 @@ def _url_with(**changes: Any) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for("search.search_page", **args)
+    return url_for("search.search_page", **args)  # type: ignore[arg-type]
 
 
 @bp.get("/search")

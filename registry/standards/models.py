@@ -30,7 +30,7 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-class Standard(db.Model):  # type: ignore[name-defined,misc]
+class Standard(db.Model):  # type: ignore[name-defined]
     """One edition of a standard, identified by its canonical number."""
 
     __tablename__ = "standards"
@@ -127,7 +127,7 @@ class Standard(db.Model):  # type: ignore[name-defined,misc]
         return f"<Standard {self.number}>"
 
 
-class StandardICS(db.Model):  # type: ignore[name-defined,misc]
+class StandardICS(db.Model):  # type: ignore[name-defined]
     """One ICS code of a standard (a standard may have several)."""
 
     __tablename__ = "standard_ics"
@@ -141,7 +141,7 @@ class StandardICS(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (Index("ix_standard_ics_standard_code", "standard_id", "code", unique=True),)
 
 
-class Adoption(db.Model):  # type: ignore[name-defined,misc]
+class Adoption(db.Model):  # type: ignore[name-defined]
     """An international or foreign standard this standard adopts, with its degree."""
 
     __tablename__ = "adoptions"
@@ -162,7 +162,7 @@ class Adoption(db.Model):  # type: ignore[name-defined,misc]
         return DEGREE_LABELS.get(self.degree, self.degree)
 
 
-class Replacement(db.Model):  # type: ignore[name-defined,misc]
+class Replacement(db.Model):  # type: ignore[name-defined]
     """``successor`` replaces the edition numbered ``predecessor_number`` (代替).
 
     Linked by number, not id, so a chain survives imports in any order and may name

@@ -1,0 +1,101 @@
+"""Declarations and enterprises in the one search index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from registry import identifiers
+from registry.declarations.models import Declaration, DeclarationEdition
+from registry.enterprises.models import Enterprise
+from registry.extensions import db
+from registry.search.documents import Doc, _keys, number_keys, register_entity, signature
+from registry.search.index import NEVER, date_int
+
+
+def _industry_terms(code: str) -> str:
+    section = identifiers.industry_section(code) or ""
+    return " ".join(dict.fromkeys(filter(None, [section, code[:2], code])))
+
+
+def declaration_doc(decl: Declaration) -> Doc | None:
+    """Published declarations are searchable by product, enterprise and standard number."""
+    ed = decl.current_edition
+    if decl.state != "published" or ed is None:
+        return None
+    ent = decl.enterprise
+    keys: list[str] = []
+    for s in ed.standards:
+        keys.extend(number_keys(s.number))
+    if ed.ent_std_number:
+        keys.extend(number_keys(ed.ent_std_number))
+    title = " ".join(filter(None, [ed.product_name, ed.model]))
+    body = " ".join(filter(None, [ent.name, ed.category, ed.ent_std_title,
+                                  " ".join(i.name for i in ed.indicators)]))
+    doc: Doc = {
+        "id": f"declaration:{decl.id}", "kind": "declaration", "numkeys": "",
+        "cites": _keys(keys),
+        "adopt": _keys(number_keys(ed.intl_standard) if ed.intl_standard else []),
+        "title": title, "title_bi": title, "title_en": "", "body": body, "body_bi": body,
+        "level": "", "nature": "", "org": "", "ics": "",
+        "region": " ".join(ent.region_chain), "industry": _industry_terms(ent.industry_code),
+        "year": decl.first_published_at.year if decl.first_published_at else 0,
+        "effective": date_int(ed.published_at.date() if ed.published_at else None),
+        "withdrawn": NEVER, "end_kind": "", "sortnum": f"declaration|{decl.id:012d}",
+    }
+    doc["sig"] = signature(doc)
+    return doc
+
+
+def enterprise_doc(ent: Enterprise) -> Doc:
+    doc: Doc = {
+        "id": f"enterprise:{ent.id}", "kind": "enterprise",
+        "numkeys": ent.credit_code.lower(), "adopt": "", "title": ent.name,
+        "title_bi": ent.name, "title_en": "", "body": ent.address or "",
+        "body_bi": ent.address or "", "level": "", "nature": "", "org": "", "ics": "",
+        "region": " ".join(ent.region_chain), "industry": _industry_terms(ent.industry_code),
+        "year": 0, "effective": 0, "withdrawn": NEVER, "end_kind": "",
+        "sortnum": f"enterprise|{ent.credit_code}",
+    }
+    doc["sig"] = signature(doc)
+    return doc
+
+
+def load_declarations(ids: Sequence[int]) -> Iterator[Declaration]:
+    yield from db.session.scalars(
+        select(Declaration).where(Declaration.id.in_(ids)).options(
+            selectinload(Declaration.enterprise),
+            selectinload(Declaration.current_edition).selectinload(DeclarationEdition.standards),
+            selectinload(Declaration.current_edition).selectinload(DeclarationEdition.indicators)))
+
+
+def load_enterprises(ids: Sequence[int]) -> Iterator[Enterprise]:
+    yield from db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
+
+
+def install() -> None:
+    """Register both kinds with the indexer, the change feed and the result loaders."""
+    from registry.search import outbox
+    from registry.search import services as search_services
+
+    register_entity("declaration", load_declarations, declaration_doc,
+                    lambda: select(Declaration.id).where(Declaration.state == "published")
+                    .order_by(Declaration.id))
+    register_entity("enterprise", load_enterprises, enterprise_doc,
+                    lambda: select(Enterprise.id).order_by(Enterprise.id))
+    outbox.track(Declaration, lambda d: [("declaration", d.id)], entity="declaration")
+    outbox.track(DeclarationEdition,
+                 lambda e: [("declaration", e.declaration_id)] if e.declaration_id else [])
+    outbox.track(Enterprise, lambda e: [("enterprise", e.id)], entity="enterprise")
+
+    def _decls(ids: Sequence[int]) -> dict[int, Any]:
+        return {d.id: d for d in load_declarations(ids)}
+
+    def _ents(ids: Sequence[int]) -> dict[int, Any]:
+        return {e.id: e for e in load_enterprises(ids)}
+
+    search_services.LOADERS["declaration"] = _decls
+    search_services.LOADERS["enterprise"] = _ents
