@@ -66,6 +66,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register_blueprint(search_api)
     csrf.exempt(search_api)
     app.register_blueprint(search_views)
+
+    from registry.accounts.api import blp as accounts_api
+    from registry.accounts.views import bp as accounts_views
+    from registry.declarations.api import blp as declarations_api
+    from registry.declarations.bulk_api import blp as bulk_api
+    from registry.declarations.views import bp as declarations_views
+    from registry.enterprises.api import blp as enterprises_api
+    from registry.enterprises.views import bp as enterprises_views
+
+    for blueprint in (accounts_api, enterprises_api, declarations_api, bulk_api):
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
+    for page_bp in (accounts_views, enterprises_views, declarations_views):
+        app.register_blueprint(page_bp)
     register_error_handlers(app)
 
     @app.get("/healthz")

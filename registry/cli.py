@@ -77,12 +77,14 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
+    from registry.declarations.cli import COMMANDS as DECLARATION_COMMANDS
     from registry.demo.cli import demo_command
     from registry.search.cli import check_index_command, index_worker_command, reindex_command
     from registry.standards.cli import import_command
 
     for cmd in (init_db_command, create_user_command, serve_command, import_command,
-                demo_command, reindex_command, check_index_command, index_worker_command):
+                demo_command, reindex_command, check_index_command, index_worker_command,
+                *DECLARATION_COMMANDS):
         app.cli.add_command(cmd)
 
 
