@@ -69,3 +69,19 @@ def index_worker_command(interval: float, once: bool) -> None:
         if once:
             return
         time.sleep(interval)
+
+
+def _index_after_demo() -> None:
+    """`registry demo` ends by building the search index over everything it loaded."""
+    report = rebuild(store_for(current_app))
+    click.echo(f"搜索索引已建立：{report.documents} 条记录，{report.seconds:.1f} 秒")
+
+
+def _register_demo_hook() -> None:
+    from registry.demo.cli import after_demo_hooks
+
+    if _index_after_demo not in after_demo_hooks:
+        after_demo_hooks.append(_index_after_demo)
+
+
+_register_demo_hook()

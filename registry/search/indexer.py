@@ -111,6 +111,10 @@ def _rebuild_locked(store: IndexStore, procs: int = 1, chunk: int = 2000,
                     progress: Callable[[int, int], None] | None = None) -> RebuildReport:
     started = time.perf_counter()
     report = RebuildReport()
+    # Feed rows visible now were committed before we read the data, so the new generation
+    # contains their changes; exactly these are dropped after the swap. Rows that appear
+    # later (whatever their ids) stay for the updater.
+    covered = list(db.session.scalars(select(ChangeFeed.id)))
     gen = store.new_generation()
     from whoosh import index as windex
 
@@ -144,6 +148,9 @@ def _rebuild_locked(store: IndexStore, procs: int = 1, chunk: int = 2000,
         ix.close()
     db.session.rollback()
     store.publish(gen, documents=report.documents)
+    for i in range(0, len(covered), 1000):
+        db.session.execute(delete(ChangeFeed).where(ChangeFeed.id.in_(covered[i:i + 1000])))
+    db.session.commit()
     report.seconds = time.perf_counter() - started
     return report
 
