@@ -19,7 +19,7 @@ from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from registry import numbers
-from registry.search.analysis import bigrams, is_cjk, jieba_words, normalise
+from registry.search.analysis import EnglishTokenizer, bigrams, is_cjk, jieba_words, normalise
 from registry.search.index import NEVER, date_int
 
 FACETS = ("kind", "level", "status", "nature", "org", "ics", "year", "region", "industry")
@@ -160,7 +160,10 @@ def _word_clause(word: str) -> tuple[Any, list[str]]:
     else:
         w = word.lower()
         marks.append(w)
-        alts.extend([Q.Term("title_en", w), Q.Term("title", w), Q.Term("body", w)])
+        parts = [t.text for t in EnglishTokenizer()(w)] or [w]  # 'high-strength' -> 2 terms
+        for field in ("title_en", "title", "body"):
+            alts.append(Q.And([Q.Term(field, t) for t in parts]) if len(parts) > 1
+                        else Q.Term(field, parts[0]))
         if _NUMBERISH.search(w):  # codes that are not standard numbers (credit codes …)
             alts.append(Q.Term("numkeys", numbers.compact(word).lower()))
     return (Q.Or(alts) if alts else Q.NullQuery), marks
@@ -198,6 +201,20 @@ def plan(text: str) -> Plan:
         query = clauses[0]
     else:
         query = Q.And(clauses)
+    if words and not keys and not phrases and len(words) > 1:
+        # several words typed in title order: reward titles that hold them exactly so
+        # (an exact title query finds its record first, not every shorter title)
+        exact = " ".join(words)
+        grams = bigrams(exact)
+        if is_cjk(exact) and len(grams) > 1:
+            # slop 2: the bigram field leaves one position free between runs of characters
+            query = Q.AndMaybe(query, Q.Phrase("title_bi", grams, slop=2, boost=4.0))
+        elif not is_cjk(exact):
+            en = [t.text for t in EnglishTokenizer()(exact)]
+            if len(en) > 1:
+                query = Q.AndMaybe(query, Q.Phrase("title_en", en, boost=4.0))
+    elif len(words) == 1 and is_cjk(words[0]) and len(bigrams(words[0])) > 1:
+        query = Q.AndMaybe(query, Q.Phrase("title_bi", bigrams(words[0]), boost=2.0))
     return Plan(query, keys, words, phrases, marks)
 
 
