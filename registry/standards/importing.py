@@ -16,7 +16,7 @@ import json
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -261,11 +261,16 @@ def _read_csv(path: Path) -> RowSource:
                 next(reader, None)
                 for number, record in enumerate(reader, start=2):
                     if any(cell.strip() for cell in record):
-                        yield number, dict(zip(headers, record, strict=False))
+                        yield number, _as_row(headers, record)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise ImportFileError(f"无法读取 CSV 文件：{exc}") from exc
 
     return RowSource(path, "csv", total, headers, rows)
+
+
+def _as_row(headers: list[str], values: Sequence[Any]) -> dict[str, Any]:
+    """Cells by header; a short record's missing cells are empty (they clear, like blanks)."""
+    return {h: values[i] if i < len(values) else None for i, h in enumerate(headers)}
 
 
 def _open_workbook(path: Path) -> Any:
@@ -284,9 +289,11 @@ def _read_xlsx(path: Path) -> RowSource:
     wb = _open_workbook(path)
     try:
         ws = wb.worksheets[0]
+        total = ws.max_row - 1 if ws.max_row else None
+        # the stored dimension is often wrong in files from other tools: read what is there
+        ws.reset_dimensions()
         first = next(ws.iter_rows(max_row=1, values_only=True), ())
         headers = ["" if v is None else str(v).strip() for v in first]
-        total = max((ws.max_row or 1) - 1, 0)
     finally:
         wb.close()
     if not any(headers):
@@ -297,10 +304,11 @@ def _read_xlsx(path: Path) -> RowSource:
         book = _open_workbook(path)
         try:
             sheet = book.worksheets[0]
+            sheet.reset_dimensions()
             for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True),
                                             start=2):
                 if any(v is not None and str(v).strip() for v in values):
-                    yield number, dict(zip(headers, values, strict=False))
+                    yield number, _as_row(headers, values)
         finally:
             book.close()
 
@@ -642,11 +650,15 @@ def import_standards(rows: Iterable[tuple[int, Any]], *, source: str, dry_run: b
             report.linked = services.link_chains(touched)
     except BaseException:
         savepoint.rollback()
+        db.session.expire_all()
         raise
     if progress is not None and ticks:
         progress(ticks)
     if report.errors or dry_run:
         savepoint.rollback()
+        # rows inserted and rolled back here may have their ids reused later (SQLite);
+        # objects loaded meanwhile must not survive with the rolled-back state
+        db.session.expire_all()
     else:
         savepoint.commit()
     if report.errors:

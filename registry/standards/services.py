@@ -388,8 +388,8 @@ def insert_standards(items: Sequence[tuple[numbers.StandardNumber, dict[str, Any
     # different empty fields would go one statement each. RETURNING comes back in any
     # order (asking for parameter order costs SQLite one INSERT per row): map it by key.
     table = Standard.__table__
-    id_of: dict[str, int] = dict(db.session.execute(
-        insert(table).returning(table.c.number_key, table.c.id), rows).tuples().all())
+    result = db.session.execute(insert(table).returning(table.c.number_key, table.c.id), rows)
+    id_of: dict[str, int] = {key: std_id for key, std_id in result}
     ids = list(id_of.values())
     ics, adoptions, replaces = [], [], []
     for parsed, data in items:
