@@ -2,6 +2,203 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required, login_user, logout_user
+from sqlalchemy import select
+
+from registry import audit, identifiers
+from registry.accounts import services
+from registry.accounts.auth import page_user
+from registry.accounts.models import ApiToken, User
+from registry.enterprises.services import validate_enterprise
+from registry.errors import NotFound, RegistryError, ValidationError
+from registry.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
+
+_CODE_PREFIX = re.compile(r"^\[[a-z_]+\]\s*")  # services prefix messages with a stable code
+
+# The enterprise's fields on the sign-up form are named apart from the person's.
+_ENTERPRISE_FIELDS = {"name": "ent_name", "credit_code": "credit_code",
+                      "region_code": "region_code", "industry_code": "industry_code"}
+_PERSON_FIELDS = {"name": "contact_name", "email": "email", "password": "password"}
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("请先登录")
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = str  # translate the lazy message when it is flashed
+    state.app.jinja_env.globals.update(page_user=page_user, industry_options=industry_options)
+
+
+def industry_options() -> list[tuple[str, str]]:
+    """GB/T 4754 sections and manufacturing divisions for a select box."""
+    return [(code, f"{code} {name}") for code, name in identifiers.industries().items()]
+
+
+def current() -> User:
+    """The signed-in user (views behind ``login_required``)."""
+    user = page_user()
+    if user is None:  # pragma: no cover - login_required runs first
+        raise NotFound("未登录")
+    return user
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths are followed after sign-in (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def field_errors(exc: RegistryError, names: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """A service's field errors, renamed to the form's field names."""
+    names = names or {}
+    out: dict[str, list[str]] = {}
+    for key, msgs in exc.errors.items():
+        out.setdefault(names.get(key, key), []).extend(
+            _CODE_PREFIX.sub("", m) for m in ([msgs] if isinstance(msgs, str) else map(str, msgs)))
+    if not out:
+        out["_"] = [exc.message]
+    return out
+
+
+# -- sign-up, sign-in, sign-out -----------------------------------------------------------
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> Any:
+    """Register an enterprise and its first member, then sign in."""
+    if page_user() is not None:
+        return redirect(url_for("enterprises.dashboard"))
+    form = request.form
+    if request.method == "GET":
+        return render_template("accounts/signup.html", form={}, errors={})
+    enterprise = {"name": form.get("ent_name", "").strip(),
+                  "credit_code": form.get("credit_code", "").strip(),
+                  "region_code": form.get("region_code", "").strip(),
+                  "industry_code": form.get("industry_code", "").strip(),
+                  "above_scale": form.get("above_scale") == "on",
+                  "address": form.get("address", "").strip() or None}
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_enterprise(enterprise)
+        ent_raw: dict[str, Any] = {}
+    except ValidationError as exc:
+        ent_raw = exc.errors
+        errors.update(field_errors(exc, _ENTERPRISE_FIELDS))
+    if form.get("password", "") != form.get("password2", ""):
+        errors["password2"] = [gettext("两次输入的密码不一致")]
+    user = None
+    try:
+        user = services.sign_up(enterprise, form.get("email", "").strip(),
+                                form.get("contact_name", "").strip(), form.get("password", ""))
+    except RegistryError as exc:
+        # sign_up checks the person first, then the enterprise (whose errors are listed)
+        if not (ent_raw and exc.errors == ent_raw):
+            for key, msgs in field_errors(exc, _PERSON_FIELDS).items():
+                errors.setdefault(key, []).extend(msgs)
+    if errors or user is None:
+        db.session.rollback()
+        return render_template("accounts/signup.html", form=form, errors=errors), 422
+    db.session.commit()
+    login_user(user)
+    flash(gettext("注册成功，欢迎使用。现在可以填报企业标准自我声明。"), "success")
+    return redirect(url_for("enterprises.dashboard"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Sign in with email and password."""
+    target = safe_next(request.values.get("next"), url_for("enterprises.dashboard"))
+    if page_user() is not None:
+        return redirect(target)
+    if request.method == "GET":
+        return render_template("accounts/login.html", email="", error=None, next=target)
+    email = request.form.get("email", "")
+    user = services.authenticate(email, request.form.get("password", ""))
+    if user is None:
+        db.session.rollback()
+        return render_template("accounts/login.html", email=email, next=target,
+                               error=gettext("邮箱或密码不正确")), 401
+    db.session.commit()
+    login_user(user, remember=request.form.get("remember") == "on")
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign out (POST, so a link elsewhere cannot sign anyone out)."""
+    logout_user()
+    flash(gettext("已退出登录"), "info")
+    return redirect(url_for("standards.home"))
+
+
+# -- the signed-in person's account -------------------------------------------------------
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Any:
+    """Change one's password after giving the old one."""
+    if request.method == "GET":
+        return render_template("accounts/password.html", errors={})
+    errors: dict[str, list[str]] = {}
+    new = request.form.get("new_password", "")
+    if new != request.form.get("new_password2", ""):
+        errors["new_password2"] = [gettext("两次输入的密码不一致")]
+    else:
+        try:
+            services.change_password(current(), request.form.get("old_password", ""), new)
+        except RegistryError as exc:
+            errors = field_errors(exc)
+    if errors:
+        db.session.rollback()
+        return render_template("accounts/password.html", errors=errors), 422
+    db.session.commit()
+    flash(gettext("密码已修改"), "success")
+    return redirect(url_for("enterprises.dashboard"))
+
+
+def _tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens() -> Any:
+    """List one's API tokens; create one (shown once, only its hash is kept)."""
+    user = current()
+    new_token = None
+    error = None
+    if request.method == "POST":
+        label = request.form.get("label", "").strip()
+        if len(label) > 100:
+            error = gettext("用途说明不超过 100 个字符")
+        else:
+            new_token = services.issue_token(user, label)
+            db.session.commit()
+    return render_template("accounts/tokens.html", tokens=_tokens(user), new_token=new_token,
+                           error=error), (422 if error else 200)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Any:
+    """Revoke one of one's own tokens."""
+    user = current()
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFound(gettext("没有这个令牌"))
+    audit.record(user, "token.revoke", "user", user.id, user.enterprise, token_id=row.id)
+    db.session.delete(row)
+    db.session.commit()
+    flash(gettext("令牌已撤销"), "info")
+    return redirect(url_for("accounts.tokens"))
