@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry.accounts.models import User
 from registry.declarations.models import AuditEntry
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.standards.services import Page
+
+ACTION_LABELS = {
+    "declaration.create": "新建声明",
+    "declaration.update_draft": "修改草稿",
+    "declaration.publish": "公开声明",
+    "declaration.amend": "修改声明（新版本）",
+    "declaration.revise": "修订声明（新版本）",
+    "declaration.withdraw": "废止声明",
+    "declaration.delete_draft": "删除草稿",
+    "enterprise.register": "注册企业",
+    "enterprise.update": "修改企业信息",
+    "token.issue": "创建 API 令牌",
+    "token.revoke": "撤销 API 令牌",
+    "account.password_change": "修改密码",
+}
 
 
 def record(actor: User | None, action: str, entity: str, entity_id: int,
@@ -25,28 +40,53 @@ def record(actor: User | None, action: str, entity: str, entity_id: int,
     return entry
 
 
+def action_label(action: str) -> str:
+    """The Chinese name of an audit action (the action itself when unnamed)."""
+    return ACTION_LABELS.get(action, action)
+
+
 def entries_for(user: User, *, region: str | None = None, enterprise_id: int | None = None,
                 page: int = 1, per_page: int = 50) -> Page:
-    """Entries a user may read: administrators all, officers their region, members their own."""
-    from sqlalchemy import func
+    """Entries a user may read: administrators all, officers their region, members their own.
 
-    from registry.enterprises.services import region_prefix
+    Asking for a region outside an officer's scope, or for another enterprise than a
+    member's own, is refused (403) rather than answered with an empty page.
+    """
+    from registry.enterprises.services import region_covers, region_prefix
     from registry.errors import Forbidden
 
     stmt = select(AuditEntry)
     if user.role == "officer":
         if not user.region_code:
             raise Forbidden("该监管账号未设置管辖地区")
-        stmt = stmt.where(AuditEntry.region_code.like(region_prefix(user.region_code) + "%"))
+        if region and not (region_covers(user.region_code, region)
+                           or region_covers(region, user.region_code)):
+            raise Forbidden("只能查看本辖区的审计日志")
+        stmt = stmt.where(AuditEntry.region_code.startswith(region_prefix(user.region_code),
+                                                             autoescape=True))
     elif user.role == "member":
+        if user.enterprise_id is None:
+            raise Forbidden("该账号未关联企业")
+        if enterprise_id is not None and enterprise_id != user.enterprise_id:
+            raise Forbidden("只能查看本企业的审计日志")
         stmt = stmt.where(AuditEntry.enterprise_id == user.enterprise_id)
     elif user.role != "admin":
         raise Forbidden("没有权限查看审计日志")
     if region:
-        stmt = stmt.where(AuditEntry.region_code.like(region_prefix(region) + "%"))
+        stmt = stmt.where(AuditEntry.region_code.startswith(region_prefix(region), autoescape=True))
     if enterprise_id:
         stmt = stmt.where(AuditEntry.enterprise_id == enterprise_id)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(rows), total, page, per_page)
+
+
+def credit_codes(entries: list[AuditEntry]) -> dict[int, str]:
+    """Enterprise id -> credit code for the enterprises named in ``entries`` (one query)."""
+    ids = {e.enterprise_id for e in entries if e.enterprise_id is not None}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Enterprise.id, Enterprise.credit_code)
+                              .where(Enterprise.id.in_(ids)))
+    return {r[0]: r[1] for r in rows}

@@ -1,7 +1,245 @@
-"""JSON API: 账号与令牌 Accounts and tokens."""
+"""JSON API: 账号与令牌 Accounts and tokens.
+
+Also the helpers the other JSON blueprints share: who is asking (bearer tokens only — the
+API is exempt from CSRF, so it never trusts the session cookie), the bearerAuth security
+scheme and the documented error answers.
+"""
 
 from __future__ import annotations
 
+import functools
+import http
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+from werkzeug.wrappers import Response
+
+from registry import identifiers
+from registry.accounts import services
+from registry.accounts.auth import api_user
+from registry.accounts.models import User
+from registry.enterprises.schemas import EnterpriseBriefSchema, EnterpriseInSchema, EnterpriseOutSchema
+from registry.errors import RegistryError, Unauthorized
+from registry.extensions import db
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="账号与令牌 Accounts and tokens")
+
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
+
+
+# -- shared by the JSON blueprints ------------------------------------------------------------
+
+def error_doc(bp: Blueprint, status: int) -> Callable[[Any], Any]:
+    """Document an error answer with the shared response component (the error contract)."""
+    return bp.alt_response(status, response=http.HTTPStatus(status).name)
+
+
+def setup_api_blueprint(bp: Blueprint) -> None:
+    """Declare the bearerAuth scheme and answer 401s with a Bearer challenge."""
+
+    @bp.record_once
+    def _document_security(state: BlueprintSetupState) -> None:
+        smorest_api = state.app.extensions["flask-smorest"]["blp_name_to_api"][bp.name]
+        components = smorest_api.spec.components
+        if "bearerAuth" not in components.security_schemes:
+            components.security_scheme("bearerAuth", {
+                "type": "http", "scheme": "bearer",
+                "description": "API 令牌：Authorization: Bearer reg_…"})
+
+    @bp.after_request
+    def _challenge(response: Response) -> Response:
+        if response.status_code == 401:
+            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="registry"')
+        return response
+
+
+def _has_bearer() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def signed_in() -> User:
+    """The user behind the bearer token; 401 without a valid one."""
+    user = api_user()
+    if user is None:
+        raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
+    return user
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(fn: F) -> F:
+    """API decorator: 401 without a valid bearer token (checked before the body is read)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signed_in()
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def optional_user() -> User | None:
+    """The user behind the bearer token, None without one; a token that is not valid is 401
+    (a client should learn its token is wrong rather than silently see less)."""
+    user = api_user()
+    if user is None and _has_bearer():
+        raise Unauthorized("API 令牌无效或已撤销")
+    return user
+
+
+setup_api_blueprint(blp)
+
+
+# -- schemas ----------------------------------------------------------------------------------
+
+class TokenRequestSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.String(required=True, error_messages=REQUIRED)
+    password = fields.String(required=True, error_messages=REQUIRED, load_only=True)
+    label = fields.String(load_default="", validate=validate.Length(max=100),
+                          metadata={"description": "用途说明，如“ERP 对接”"})
+
+
+class UserOutSchema(Schema):
+    email = fields.String()
+    name = fields.String()
+    role = fields.String(metadata={"enum": ["member", "officer", "admin"]})
+    region_code = fields.String(allow_none=True, metadata={"description": "监管人员的管辖地区"})
+    region_name = fields.Method("_region_name", allow_none=True)
+    enterprise = fields.Nested(EnterpriseBriefSchema, allow_none=True)
+    created_at = fields.DateTime()
+
+    def _region_name(self, user: User) -> str | None:
+        return identifiers.region_name(user.region_code) if user.region_code else None
+
+
+class TokenOutSchema(Schema):
+    token = fields.String(metadata={"description": "只显示这一次；服务器只保存其摘要"})
+    user = fields.Nested(UserOutSchema)
+
+
+class SignupSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    email = fields.Email(required=True, validate=validate.Length(max=200),
+                         error_messages={**REQUIRED, "invalid": "邮箱格式不正确"})
+    name = fields.String(required=True, error_messages=REQUIRED,
+                         validate=[validate.Length(max=100),
+                                   validate.Regexp(r"^\s*\S", error="请填写联系人姓名")],
+                         metadata={"description": "联系人姓名"})
+    password = fields.String(required=True, load_only=True, error_messages=REQUIRED,
+                             validate=validate.Length(min=8, error="密码至少 8 个字符"))
+    enterprise = fields.Nested(EnterpriseInSchema, required=True, error_messages=REQUIRED)
+
+
+class SignupOutSchema(Schema):
+    user = fields.Nested(UserOutSchema)
+    enterprise = fields.Nested(EnterpriseOutSchema)
+    token = fields.String(metadata={"description": "新账号的 API 令牌（只显示这一次）"})
+
+
+class PasswordChangeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    old_password = fields.String(required=True, load_only=True, error_messages=REQUIRED)
+    new_password = fields.String(required=True, load_only=True, error_messages=REQUIRED)
+
+
+# -- endpoints --------------------------------------------------------------------------------
+
+@blp.route("/tokens", methods=["POST"])
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenOutSchema)
+@error_doc(blp, 401)
+def create_token(data: dict[str, Any]) -> dict[str, Any]:
+    """Sign in for the API: email and password give a new bearer token.
+
+    The token is shown once; send it as `Authorization: Bearer <token>`. Wrong credentials
+    (or a deactivated account) are 401.
+    """
+    user = services.authenticate(data["email"], data["password"])
+    if user is None:
+        raise Unauthorized("邮箱或密码不正确")
+    token = services.issue_token(user, data["label"])
+    db.session.commit()
+    return {"token": token, "user": user}
+
+
+@blp.route("/tokens/current", methods=["DELETE"])
+@blp.doc(security=BEARER)
+@login_required
+@blp.response(204)
+@error_doc(blp, 401)
+def revoke_current_token() -> None:
+    """Sign out of the API: the token this request carries stops working."""
+    signed_in()
+    services.revoke_token(request.headers["Authorization"][7:].strip())
+    db.session.commit()
+
+
+_ENTERPRISE_KEYS = {"name", "credit_code", "region_code", "industry_code", "above_scale",
+                    "address", "certificates"}
+
+
+@blp.route("/signup", methods=["POST"])
+@blp.arguments(SignupSchema)
+@blp.response(201, SignupOutSchema, headers={
+    "Location": {"description": "the enterprise's URL", "schema": {"type": "string"}}})
+@error_doc(blp, 409)
+def signup(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Register an enterprise and its first member; answers an API token for the member.
+
+    Credit code, region and industry are checked (422; each message starts with a stable code
+    such as `[credit_code_checksum]`, `[region_unknown]`, `[industry_unknown]`); an enterprise
+    or an email already registered is 409.
+    """
+    # the schema has checked the person's fields, so whatever sign_up refuses about the
+    # enterprise ("name" included) belongs under "enterprise"
+    try:
+        user = services.sign_up(data["enterprise"], data["email"], data["name"],
+                                data["password"])
+    except RegistryError as exc:
+        # the enterprise's fields travel nested, as the schema's own errors do
+        nested = {k: v for k, v in exc.errors.items() if k in _ENTERPRISE_KEYS}
+        if nested and nested == exc.errors:
+            exc.errors = {"enterprise": nested}  # type: ignore[dict-item]
+        raise
+    token = services.issue_token(user, "signup")
+    enterprise = user.enterprise
+    assert enterprise is not None
+    location = url_for("enterprises_api.get_enterprise", credit_code=enterprise.credit_code)
+    db.session.commit()
+    return {"user": user, "enterprise": enterprise, "token": token}, {"Location": location}
+
+
+@blp.route("/me", methods=["GET"])
+@blp.doc(security=BEARER)
+@login_required
+@blp.response(200, UserOutSchema)
+@error_doc(blp, 401)
+def me() -> User:
+    """The account behind the token: role, enterprise (members) or region (officers)."""
+    return signed_in()
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.doc(security=BEARER)
+@login_required
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@error_doc(blp, 401)
+def change_password(data: dict[str, Any]) -> None:
+    """Change the password after giving the old one (422 when it is wrong or too short)."""
+    user = signed_in()
+    services.change_password(user, data["old_password"], data["new_password"])
+    db.session.commit()

@@ -10,9 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from registry import audit, identifiers
 from registry.accounts.models import ROLES, ApiToken, User
+from registry.enterprises.models import Enterprise
 from registry.errors import Conflict, ValidationError
 from registry.extensions import db
+
+# checked against when the email is unknown, so a miss costs as much time as a hit
+_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 
 
 def hash_token(token: str) -> str:
@@ -21,16 +26,32 @@ def hash_token(token: str) -> str:
 
 
 def create_user(email: str, name: str, password: str, role: str = "member",
-                region_code: str | None = None) -> User:
-    """Create a user with a scrypt-hashed password."""
+                region_code: str | None = None, enterprise: Enterprise | None = None) -> User:
+    """Create a user with a scrypt-hashed password.
+
+    Bureau officers need the region they oversee (a valid GB/T 2260 code); members may be
+    attached to their enterprise here.
+    """
     email = email.strip().lower()
     if role not in ROLES:
         raise ValidationError("角色无效", {"role": [f"必须是 {', '.join(ROLES)} 之一"]})
+    if "@" not in email or len(email) > 200:
+        raise ValidationError("邮箱格式不正确", {"email": ["邮箱格式不正确"]})
+    if not name.strip() or len(name) > 100:
+        raise ValidationError("姓名有误", {"name": ["请填写姓名（不超过 100 个字符）"]})
     if len(password) < 8:
         raise ValidationError("密码太短", {"password": ["密码至少 8 个字符"]})
+    if role == "officer":
+        try:
+            identifiers.check_region((region_code or "").strip())
+        except identifiers.IdentifierError as exc:
+            raise ValidationError("监管账号须设置有效的管辖地区",
+                                  {"region_code": [f"[{exc.code}] {exc.message}"]}) from exc
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict("该邮箱已注册", {"email": ["该邮箱已注册"]})
-    user = User(email=email, name=name, role=role, region_code=region_code,
+    user = User(email=email, name=name.strip(), role=role,
+                region_code=region_code.strip() if region_code else None,
+                enterprise_id=enterprise.id if enterprise is not None else None,
                 password_hash=generate_password_hash(password, method="scrypt"))
     db.session.add(user)
     db.session.flush()
@@ -40,7 +61,10 @@ def create_user(email: str, name: str, password: str, role: str = "member",
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
 
@@ -48,9 +72,24 @@ def authenticate(email: str, password: str) -> User | None:
 def issue_token(user: User, label: str = "") -> str:
     """Create an API token for ``user``; the clear token is returned once, never stored."""
     token = "reg_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token), label=label))
+    row = ApiToken(user=user, token_hash=hash_token(token), label=label)
+    db.session.add(row)
     db.session.flush()
+    audit.record(user, "token.issue", "user", user.id, user.enterprise, token_id=row.id,
+                 label=label)
     return token
+
+
+def revoke_token(token: str) -> bool:
+    """Delete the API token (signing out of the API); False when it was not valid."""
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None:
+        return False
+    user = row.user
+    audit.record(user, "token.revoke", "user", user.id, user.enterprise, token_id=row.id)
+    db.session.delete(row)
+    db.session.flush()
+    return True
 
 
 def user_for_token(token: str) -> User | None:
@@ -71,8 +110,8 @@ def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) ->
         errors["email"] = ["邮箱格式不正确"]
     if len(password) < 8:
         errors["password"] = ["密码至少 8 个字符"]
-    if not name.strip():
-        errors["name"] = ["请填写联系人姓名"]
+    if not name.strip() or len(name) > 100:
+        errors["name"] = ["请填写联系人姓名（不超过 100 个字符）"]
     if errors:
         raise ValidationError("注册信息有误", errors)
     with db.session.begin_nested():
@@ -80,6 +119,7 @@ def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) ->
         user = create_user(email, name, password, "member")
         user.enterprise_id = ent.id
         db.session.flush()
+    audit.record(user, "enterprise.register", "enterprise", ent.id, ent, user=user.email)
     return user
 
 
@@ -91,3 +131,4 @@ def change_password(user: User, old: str, new: str) -> None:
         raise ValidationError("新密码太短", {"new_password": ["密码至少 8 个字符"]})
     user.password_hash = generate_password_hash(new, method="scrypt")
     db.session.flush()
+    audit.record(user, "account.password_change", "user", user.id, user.enterprise)

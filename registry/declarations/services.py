@@ -12,10 +12,12 @@ from registry import audit, numbers
 from registry.accounts.models import User
 from registry.declarations.checks import Check, check_declaration, errors_of
 from registry.declarations.models import (
+    EDITION_KINDS,
     Declaration,
     DeclarationEdition,
     EditionStandard,
     Indicator,
+    WatchFlag,
 )
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_act_for, require_act_for
@@ -37,9 +39,9 @@ class CheckFailed(ValidationError):
 
     code = "check_failed"
 
-    def __init__(self, checks: list[Check]) -> None:
+    def __init__(self, checks: list[Check], blocking: list[Check] | None = None) -> None:
         errors: dict[str, list[str]] = {}
-        for c in errors_of(checks):
+        for c in errors_of(checks) if blocking is None else blocking:
             errors.setdefault(c.field, []).append(f"[{c.code}] {c.message}")
         super().__init__("声明未通过检查，请按提示修改", errors)
         self.checks = checks
@@ -54,7 +56,8 @@ def _fill(edition: DeclarationEdition, data: dict[str, Any],
         p = numbers.try_parse(data["intl_standard"])
         edition.intl_standard = p.canonical if p else data["intl_standard"]
     own = data.get("enterprise_standard")
-    edition.ent_std_number = numbers.canonical(own["number"]) if own else None
+    # drafts may hold numbers that do not parse yet (the checks say so): keep them as typed
+    edition.ent_std_number = _canonical_or_text(own["number"]) if own else None
     edition.ent_std_title = own["title"] if own else None
     keys = [numbers.parse(n).key for n in data.get("standards") or []]
     held = {s.number_key: s for s in db.session.scalars(
@@ -65,13 +68,18 @@ def _fill(edition: DeclarationEdition, data: dict[str, Any],
     edition.indicators = [
         Indicator(position=i, name=ind["name"], value=ind["value"], unit=ind.get("unit"),
                   direction=ind.get("direction", "higher"), test_method=ind.get("test_method"),
-                  ref_standard=(numbers.canonical(ind["ref_standard"])
+                  ref_standard=(_canonical_or_text(ind["ref_standard"])
                                 if ind.get("ref_standard") else None),
                   ref_value=ind.get("ref_value"))
         for i, ind in enumerate(data.get("indicators") or [])]
     if attachment is not None:
         edition.attachment_name, edition.attachment = attachment
         edition.attachment_size = len(attachment[1])
+
+
+def _canonical_or_text(text: str) -> str:
+    parsed = numbers.try_parse(text)
+    return parsed.canonical if parsed else text.strip()
 
 
 def _require_clean(data: dict[str, Any], attachment: tuple[str, bytes] | None,
@@ -81,7 +89,7 @@ def _require_clean(data: dict[str, Any], attachment: tuple[str, bytes] | None,
     fatal = {"standard_number_invalid", "standard_unknown", "attachment_type", "attachment_size"}
     bad = errors_of(checks) if blocking else [c for c in checks if c.code in fatal]
     if bad:
-        raise CheckFailed(checks)
+        raise CheckFailed(checks, bad)
     return checks
 
 
@@ -132,6 +140,10 @@ def publish_declaration(decl: Declaration, actor: User | None) -> list[Check]:
     return checks
 
 
+_PUBLISH_ACTIONS = {"initial": "declaration.publish", "amendment": "declaration.amend",
+                    "revision": "declaration.revise"}
+
+
 def _publish(decl: Declaration, edition: DeclarationEdition, actor: User | None,
              enterprise: Enterprise) -> None:
     now = _now()
@@ -143,8 +155,8 @@ def _publish(decl: Declaration, edition: DeclarationEdition, actor: User | None,
     from registry.declarations.watch import resolve_flags
 
     resolve_flags(decl)
-    audit.record(actor, "declaration.publish", "declaration", decl.id, enterprise,
-                 edition=edition.number, kind=edition.kind)
+    audit.record(actor, _PUBLISH_ACTIONS.get(edition.kind, "declaration.publish"), "declaration",
+                 decl.id, enterprise, edition=edition.number, kind=edition.kind)
 
 
 def amend_declaration(decl: Declaration, data: dict[str, Any], actor: User | None,
@@ -152,6 +164,8 @@ def amend_declaration(decl: Declaration, data: dict[str, Any], actor: User | Non
                       attachment: tuple[str, bytes] | None = None) -> list[Check]:
     """A new published edition (修改 or 修订); earlier editions stay readable."""
     require_act_for(actor, decl.enterprise)
+    if kind not in EDITION_KINDS[1:]:
+        raise ValidationError("版本类型无效", {"kind": ["必须是 amendment（修改）或 revision（修订）"]})
     if decl.state != "published" or decl.current_edition is None:
         raise Conflict("只有已公开的声明可以修改或修订")
     checks = _require_clean(data, attachment, blocking=True)
@@ -175,6 +189,11 @@ def withdraw_declaration(decl: Declaration, reason: str, actor: User | None) -> 
     if not reason or len(reason.strip()) < 2:
         raise ValidationError("请填写废止原因", {"reason": ["请填写废止原因（至少 2 个字）"]})
     decl.state, decl.withdrawn_reason, decl.withdrawn_at = "withdrawn", reason.strip(), _now()
+    # a withdrawn declaration no longer executes anything: its watch flags are closed
+    # (queried, not decl.flags: flags may have been added since that list was loaded)
+    for flag in db.session.scalars(select(WatchFlag).where(
+            WatchFlag.declaration_id == decl.id, WatchFlag.resolved_at.is_(None))):
+        flag.resolved_at = decl.withdrawn_at
     db.session.flush()
     audit.record(actor, "declaration.withdraw", "declaration", decl.id, decl.enterprise,
                  reason=reason.strip())
@@ -207,7 +226,8 @@ def get_declaration(decl_id: int, viewer: User | None) -> Declaration:
     """A declaration as ``viewer`` may see it: drafts only for its own enterprise."""
     decl = db.session.scalar(
         select(Declaration).where(Declaration.id == decl_id).options(
-            selectinload(Declaration.editions).selectinload(DeclarationEdition.standards),
+            selectinload(Declaration.editions).selectinload(DeclarationEdition.standards)
+            .selectinload(EditionStandard.standard),
             selectinload(Declaration.editions).selectinload(DeclarationEdition.indicators),
             selectinload(Declaration.enterprise)))
     if decl is None or (decl.state == "draft" and not can_act_for(viewer, decl.enterprise)):
@@ -226,8 +246,9 @@ def list_declarations(*, enterprise: Enterprise | None = None, viewer: User | No
                       state: str | None = None, standard: Standard | None = None,
                       page: int = 1, per_page: int = 20) -> Page:
     """Declarations in newest-first order; drafts only for the enterprise's own people."""
-    stmt = select(Declaration).options(selectinload(Declaration.current_edition),
-                                       selectinload(Declaration.enterprise))
+    stmt = select(Declaration).options(
+        selectinload(Declaration.editions).selectinload(DeclarationEdition.standards),
+        selectinload(Declaration.current_edition), selectinload(Declaration.enterprise))
     if enterprise is not None:
         stmt = stmt.where(Declaration.enterprise_id == enterprise.id)
     own = enterprise is not None and can_act_for(viewer, enterprise)
@@ -264,3 +285,26 @@ def diff_editions(old: DeclarationEdition, new: DeclarationEdition) -> list[dict
             out.append({"field": f"indicator:{name}", "old": old_ind.get(name),
                         "new": new_ind.get(name)})
     return out
+
+
+def find_edition(decl: Declaration, number: int, viewer: User | None) -> DeclarationEdition:
+    """Edition ``number`` of a declaration, if ``viewer`` may see it."""
+    for edition in visible_editions(decl, viewer):
+        if edition.number == number:
+            return edition
+    raise NotFound(f"声明 {decl.id} 没有第 {number} 版")
+
+
+def flags_for(enterprise: Enterprise, *, include_resolved: bool = False, page: int = 1,
+              per_page: int = 50) -> Page:
+    """Watch flags on an enterprise's declarations, newest first (open ones only by default)."""
+    stmt = (select(WatchFlag).join(Declaration, Declaration.id == WatchFlag.declaration_id)
+            .where(Declaration.enterprise_id == enterprise.id)
+            .options(selectinload(WatchFlag.standard),
+                     selectinload(WatchFlag.declaration).selectinload(Declaration.current_edition)))
+    if not include_resolved:
+        stmt = stmt.where(WatchFlag.resolved_at.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(stmt.order_by(WatchFlag.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(list(rows), total, page, per_page)

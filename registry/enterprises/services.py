@@ -59,24 +59,46 @@ def register_enterprise(data: dict[str, Any], source: str = "signup") -> Enterpr
     return ent
 
 
-def update_enterprise(ent: Enterprise, data: dict[str, Any]) -> Enterprise:
-    """Change an enterprise's details (the credit code never changes)."""
+def update_enterprise(ent: Enterprise, data: dict[str, Any],
+                      actor: User | None = None) -> Enterprise:
+    """Change an enterprise's details (the credit code never changes).
+
+    Permission is the caller's to check (``require_act_for``); given an ``actor``, the change
+    is also written to the audit log with the names of the fields that changed.
+    """
     merged = {"name": ent.name, "credit_code": ent.credit_code, "region_code": ent.region_code,
               "industry_code": ent.industry_code, **data}
     if merged["credit_code"] != ent.credit_code:
         raise ValidationError("统一社会信用代码不可修改", {"credit_code": ["不可修改"]})
     clean = validate_enterprise(merged)
+    changed: list[str] = []
     for key in ("name", "region_code", "industry_code"):
+        if getattr(ent, key) != clean[key]:
+            changed.append(key)
         setattr(ent, key, clean[key])
     for key in ("above_scale", "certificates", "address"):
         if key in data:
+            if getattr(ent, key) != data[key]:
+                changed.append(key)
             setattr(ent, key, data[key])
     db.session.flush()
+    if actor is not None:
+        from registry import audit
+
+        audit.record(actor, "enterprise.update", "enterprise", ent.id, ent, fields=changed)
     return ent
 
 
 def get_enterprise(credit_code: str) -> Enterprise:
-    code = (credit_code or "").strip().upper()
+    """The enterprise with this credit code (any writing: spaces, full-width, lower case).
+
+    An invalid code is a 404 whose ``errors`` say what is wrong with it.
+    """
+    try:
+        code = identifiers.parse_credit_code(credit_code or "").code
+    except identifiers.IdentifierError as exc:
+        raise NotFound(f"没有统一社会信用代码为“{credit_code}”的企业：{exc.message}",
+                       {"credit_code": [f"[{exc.code}] {exc.message}"]}) from exc
     ent = db.session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
     if ent is None:
         raise NotFound(f"没有统一社会信用代码为“{credit_code}”的企业")
@@ -85,18 +107,33 @@ def get_enterprise(credit_code: str) -> Enterprise:
 
 def list_enterprises(*, q: str | None = None, region: str | None = None,
                      industry: str | None = None, page: int = 1, per_page: int = 20) -> Page:
+    """Enterprises by name; ``q`` matches a name fragment or a whole credit code, ``region``
+    a region and everything under it, ``industry`` a GB/T 4754 section (all its divisions)
+    or a division (and its groups)."""
     stmt = select(Enterprise)
-    if q:
-        stmt = stmt.where(or_(Enterprise.name.contains(q.strip()),
+    if q and q.strip():
+        stmt = stmt.where(or_(Enterprise.name.contains(q.strip(), autoescape=True),
                               Enterprise.credit_code == q.strip().upper()))
-    if region:
-        stmt = stmt.where(Enterprise.region_code.like(region_prefix(region) + "%"))
-    if industry:
-        stmt = stmt.where(Enterprise.industry_code == industry.strip().upper())
+    if region and region.strip():
+        stmt = stmt.where(Enterprise.region_code.startswith(region_prefix(region),
+                                                            autoescape=True))
+    if industry and industry.strip():
+        stmt = stmt.where(industry_clause(industry))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(Enterprise.name)
+    rows = db.session.scalars(stmt.order_by(Enterprise.name, Enterprise.id)
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return Page(list(rows), total, page, per_page)
+
+
+def industry_clause(industry: str) -> Any:
+    """SQL condition for an industry filter: 'C' matches C and divisions 13–43, '38' 38x."""
+    code = industry.strip().upper()
+    if code.isalpha():
+        divisions = [f"{n:02d}" for n in range(1, 100)
+                     if identifiers.industry_section(f"{n:02d}") == code]
+        return or_(Enterprise.industry_code == code,
+                   func.substr(Enterprise.industry_code, 1, 2).in_(divisions))
+    return Enterprise.industry_code.startswith(code, autoescape=True)
 
 
 # -- permissions ------------------------------------------------------------------------
