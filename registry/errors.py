@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from marshmallow import Schema, fields
 from marshmallow import ValidationError as MarshmallowValidationError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 
@@ -101,6 +102,15 @@ def register_error_handlers(app: Flask) -> None:
     def _schema_error(exc: MarshmallowValidationError) -> Any:
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
         return _respond(422, "validation_error", _HTTP_MESSAGES[422], messages)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError) -> Any:
+        # two requests raced for the same unique value (an edition number, an e-mail …):
+        # nothing was written; the client may simply retry
+        from registry.extensions import db
+
+        db.session.rollback()
+        return _respond(409, "conflict", "与同时提交的其他请求冲突，未保存任何内容，请重试")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:

@@ -30,11 +30,11 @@ def _sa_url(url: str) -> str:
     return str(build_config({"DATABASE_URL": url})["SQLALCHEMY_DATABASE_URI"])
 
 
-def _private_postgres(url: str) -> str:
+def _private_postgres(url: str, suffix: str = "") -> str:
     """A fresh database of our own next to ``url``, so parallel runs never collide."""
     from sqlalchemy.engine import make_url
 
-    name = f"registry_test_{os.getpid()}"
+    name = f"registry_test_{os.getpid()}{suffix}"
     engine = create_engine(_sa_url(url), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -58,3 +58,35 @@ class TestMigrations:
         body = resp.get_json()
         assert set(body) == {"code", "status", "message", "errors"}
         assert body["status"] == 404
+
+
+class TestRaces:
+    def test_unique_violation_from_a_race_answers_409_and_keeps_nothing(
+            self, tmp_path: Any) -> None:
+        from sqlalchemy import func, select
+
+        from registry import create_app
+        from registry.accounts.models import User
+        from registry.cli import upgrade_database
+        from tests.conftest import make_config
+
+        application = create_app(make_config(
+            tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'race.sqlite3'}"))
+
+        @application.post("/api/v1/_race")
+        def _race() -> Any:
+            # what a lost race looks like: our row is flushed, then the unique index fires
+            _db.session.add(User(email="a@example.com", name="a", password_hash="x"))
+            _db.session.flush()
+            _db.session.add(User(email="a@example.com", name="b", password_hash="x"))
+            _db.session.flush()
+            raise AssertionError("unreachable")  # pragma: no cover
+
+        with application.app_context():
+            upgrade_database()
+        resp = application.test_client().post("/api/v1/_race")
+        assert resp.status_code == 409
+        assert resp.get_json()["code"] == "conflict"
+        with application.app_context():
+            assert _db.session.scalar(select(func.count()).select_from(User)) == 0
+            _db.engine.dispose()

@@ -221,3 +221,5 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     enterprise_id: Mapped[int | None] = mapped_column(index=True)
     region_code: Mapped[str | None] = mapped_column(String(6), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)

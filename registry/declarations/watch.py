@@ -58,8 +58,11 @@ def resolve_flags(decl: Declaration) -> None:
     cited = {s.standard_id for s in decl.current_edition.standards}
     from registry.declarations.services import _now
 
-    for flag in decl.flags:
-        if flag.resolved_at is None and flag.standard_id not in cited:
+    # query, not decl.flags: flags added earlier in this transaction may not be loaded there
+    open_rows = db.session.scalars(select(WatchFlag).where(
+        WatchFlag.declaration_id == decl.id, WatchFlag.resolved_at.is_(None)))
+    for flag in open_rows:
+        if flag.standard_id not in cited:
             flag.resolved_at = _now()
 
 

@@ -23,7 +23,7 @@ from registry import numbers
 from registry.accounts.auth import require_role
 from registry.errors import ValidationError
 from registry.extensions import db
-from registry.standards import services
+from registry.standards import services, status_check
 from registry.standards.models import Standard
 from registry.standards.schemas import (
     StandardInSchema,
@@ -144,7 +144,7 @@ def check_status(data: dict[str, Any]) -> dict[str, Any]:
 
     Up to 5000 numbers, one row each in input order (blank lines skipped).
     """
-    rows = services.check_statuses(
+    rows = status_check.check_statuses(
         data["numbers"], max_items=current_app.config["STATUS_CHECK_MAX"]
     )
     counts = Counter(row.status for row in rows if row.found)

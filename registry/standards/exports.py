@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from registry.standards.services import StatusRow
+from registry.standards.status_check import StatusRow
 
 COLUMNS = (
     _l("输入"),

@@ -1,19 +1,32 @@
-"""Catalogue use cases: look up, list, create/update (upsert), walk editions, status check."""
+"""Catalogue use cases: look up, list, create/update (upsert), walk editions.
+
+Bulk writing (the import) is in ``bulk``, the bulk status check in ``status_check``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from registry import numbers
 from registry.errors import NotFound, ValidationError
 from registry.extensions import db
-from registry.search.outbox import record_changes
+from registry.standards.bulk import (
+    SCALAR_FIELDS,
+    adoption_rows,
+    close_validity,
+    identity_fields,
+    replacement_rows,
+    with_children,
+)
+from registry.standards.bulk import insert_standards as insert_standards  # re-exported
+from registry.standards.bulk import link_chains as link_chains  # re-exported
+from registry.standards.bulk import standards_by_keys as standards_by_keys  # re-exported
 from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
 LEVEL_ORDER = ("national", "industry", "local", "group", "enterprise", "international")
@@ -41,11 +54,6 @@ class Lookup:
     other_editions: list[Standard] = field(default_factory=list)
 
 
-def _with_children(stmt: Select[Any]) -> Select[Any]:
-    return stmt.options(selectinload(Standard.ics_codes), selectinload(Standard.adoptions),
-                        selectinload(Standard.replaces))
-
-
 def _pick_current(editions: Sequence[Standard], day: dt.date | None = None) -> Standard:
     """The edition in force (else the upcoming one, else the newest)."""
     rank = {"current": 0, "upcoming": 1, "replaced": 2, "abolished": 3}
@@ -57,30 +65,42 @@ def _level_rank(s: Standard) -> int:
     return LEVEL_ORDER.index(s.level) if s.level in LEVEL_ORDER else len(LEVEL_ORDER)
 
 
-def candidates_for(text: str) -> list[Standard]:
-    """Every catalogue edition the typed number could mean (exact edition first)."""
+def candidate_filter(text: str) -> tuple[InstrumentedAttribute[str], str, int | None] | None:
+    """What a typed number matches: (column, value, year or None); None if it cannot match.
+
+    A full number with a year is one edition (``number_key``), without a year its family
+    (``base_key``); a prefix-less '19001-2016' is a sequence (``seq_key``), with that year.
+    """
     parsed = numbers.try_parse(text)
     if parsed is not None:
         if parsed.year is not None:
-            keys = [parsed.key] + [a.key for a in parsed.adopted]
-            exact = db.session.scalars(
-                _with_children(select(Standard).where(Standard.number_key == parsed.key))
-            ).all()
-            if exact:
-                return list(exact)
-            del keys
-            return []
-        return list(db.session.scalars(
-            _with_children(select(Standard).where(Standard.base_key == parsed.base_key))
-        ).all())
+            return Standard.number_key, parsed.key, None
+        return Standard.base_key, parsed.base_key, None
     partial = numbers.partial_key(text)
     if partial is None:
+        return None
+    return Standard.seq_key, partial[0], partial[1]
+
+
+def candidates_for(text: str) -> list[Standard]:
+    """Every catalogue edition the typed number could mean (exact edition first)."""
+    match = candidate_filter(text)
+    if match is None:
         return []
-    seq, year = partial
-    stmt = select(Standard).where(Standard.seq_key == seq)
+    column, value, year = match
+    stmt = select(Standard).where(column == value)
     if year is not None:
         stmt = stmt.where(Standard.year == year)
-    return list(db.session.scalars(_with_children(stmt)).all())
+    return list(db.session.scalars(with_children(stmt)).all())
+
+
+def pick_edition(found: Sequence[Standard], exact: bool) -> Standard:
+    """The edition a look-up means: the exact one, else the best-level family's current one."""
+    if exact:
+        return found[0]
+    # Prefer the national standard when a bare sequence matches several families.
+    best_level = min(_level_rank(s) for s in found)
+    return _pick_current([s for s in found if _level_rank(s) == best_level])
 
 
 def find_standard(text: str) -> Lookup:
@@ -97,13 +117,7 @@ def find_standard(text: str) -> Lookup:
     found = candidates_for(text)
     if not found:
         raise NotFound(f"目录中没有标准“{text.strip()}”")
-    if parsed is not None and parsed.year is not None:
-        chosen = found[0]
-    else:
-        # Prefer the national standard when a bare sequence matches several families.
-        best_level = min(_level_rank(s) for s in found)
-        family = [s for s in found if _level_rank(s) == best_level]
-        chosen = _pick_current(family)
+    chosen = pick_edition(found, parsed is not None and parsed.year is not None)
     others = editions_of(chosen)
     return Lookup(chosen, [s for s in others if s.id != chosen.id])
 
@@ -114,7 +128,7 @@ def get_standard(number: str) -> Standard:
     row = None
     if parsed is not None:
         row = db.session.scalar(
-            _with_children(select(Standard).where(Standard.number_key == parsed.key)))
+            with_children(select(Standard).where(Standard.number_key == parsed.key)))
     if row is None:
         raise NotFound(f"目录中没有标准“{number}”")
     return row
@@ -220,8 +234,8 @@ def list_standards(*, q: str | None = None, level: str | None = None,
                               Standard.title_en.like(f"%{_escape(term)}%", escape="\\")))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.session.scalars(
-        _with_children(stmt.order_by(Standard.level, Standard.prefix, Standard.seq_key,
-                                     Standard.year.desc()))
+        with_children(stmt.order_by(Standard.level, Standard.prefix, Standard.seq_key,
+                                    Standard.year.desc()))
         .limit(per_page).offset((page - 1) * per_page)
     ).all()
     return Page(list(rows), total, page, per_page)
@@ -233,52 +247,17 @@ def _escape(text: str) -> str:
 
 # -- writing ------------------------------------------------------------------------------
 
-_SCALARS = ("title_zh", "title_en", "issued_on", "effective_on", "withdrawn_on", "end_kind",
-            "ccs", "issuing_body", "responsible_dept", "technical_committee", "drafting_orgs",
-            "drafters", "filing_no", "notice_no", "scope", "full_text_url")
-
-
-def identity_fields(parsed: numbers.StandardNumber) -> dict[str, Any]:
-    """The columns a record derives from its number."""
-    return {
-        "number": parsed.canonical, "number_key": parsed.key, "base_key": parsed.base_key,
-        "seq_key": parsed.seq_key, "dual_number": parsed.dual if parsed.adopted else None,
-        "level": parsed.level, "prefix": parsed.prefix, "nature": parsed.nature,
-        "org": parsed.org, "year": parsed.year,
-    }
-
-
 def new_standard(number: str, source: str) -> Standard:
     """An empty record with the identity fields derived from its number."""
     return Standard(**identity_fields(numbers.parse(number)), title_zh="", source=source,
                     drafting_orgs=[], drafters=[])
 
 
-def _adoption_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str | None]]:
-    """(number, key, base key, degree, title) of each adopted standard in ``data``."""
-    wanted = []
-    for a in data["adoptions"]:
-        p = numbers.parse(a["number"])
-        wanted.append((p.dual if p.adopted else p.canonical, p.key, p.base_key,
-                       a["degree"], a.get("title")))
-    return wanted
-
-
-def _replacement_rows(data: dict[str, Any], own_key: str) -> list[tuple[str, str]]:
-    """(number, key) of each edition ``data`` replaces: no self-reference, no repeats."""
-    wanted: list[tuple[str, str]] = []
-    for item in data["replaces"]:
-        p = numbers.parse(item)
-        if p.key != own_key and p.key not in {k for _, k in wanted}:
-            wanted.append((p.canonical, p.key))
-    return wanted
-
-
 def apply_fields(std: Standard, data: dict[str, Any], today: dt.date | None = None) -> bool:
     """Copy validated fields onto ``std``; True when anything changed."""
     today = today or dt.date.today()
     changed = False
-    for name in _SCALARS:
+    for name in SCALAR_FIELDS:
         if name in data and getattr(std, name) != data[name]:
             setattr(std, name, data[name])
             changed = True
@@ -301,14 +280,14 @@ def apply_fields(std: Standard, data: dict[str, Any], today: dt.date | None = No
                          for i, c in enumerate(dict.fromkeys(data["ics"]))]
         changed = True
     if "adoptions" in data:
-        wanted = _adoption_rows(data)
+        wanted = adoption_rows(data)
         have = [(a.number, a.number_key, a.base_key, a.degree, a.title) for a in std.adoptions]
         if wanted != have:
             std.adoptions = [Adoption(number=n, number_key=k, base_key=b, degree=d, title=t)
                              for n, k, b, d, t in wanted]
             changed = True
     if "replaces" in data:
-        wanted_r = _replacement_rows(data, std.number_key)
+        wanted_r = replacement_rows(data, std.number_key)
         if wanted_r != [(r.predecessor_number, r.predecessor_key) for r in std.replaces]:
             std.replaces = [Replacement(predecessor_number=n, predecessor_key=k)
                             for n, k in wanted_r]
@@ -331,123 +310,11 @@ def _end_by(old: Standard, new: Standard) -> None:
     close_validity(old, new.effective_on)
 
 
-def close_validity(old: Standard, successor_effective_on: dt.date) -> bool:
-    """End ``old`` where a successor takes effect (unless a real date says otherwise)."""
-    changed = False
-    if old.withdrawn_on is None or old.withdrawn_on_estimated:
-        changed = old.withdrawn_on != successor_effective_on or old.withdrawn_on_estimated
-        old.withdrawn_on = successor_effective_on
-        old.withdrawn_on_estimated = False
-    if old.end_kind is None or \
-            old.end_kind == "abolished" and old.withdrawn_on == successor_effective_on:
-        old.end_kind = "replaced"
-        changed = True
-    return changed
-
-
-# -- bulk writing (import) ----------------------------------------------------------------
-
-def standards_by_keys(keys: Iterable[str], chunk: int = 500) -> dict[str, Standard]:
-    """The records with these number keys, children loaded, by key (a few queries per 500)."""
-    wanted = list(dict.fromkeys(keys))
-    held: dict[str, Standard] = {}
-    for i in range(0, len(wanted), chunk):
-        rows = db.session.scalars(_with_children(
-            select(Standard).where(Standard.number_key.in_(wanted[i:i + chunk])))).all()
-        held.update((s.number_key, s) for s in rows)
-    return held
-
-
-def insert_standards(items: Sequence[tuple[numbers.StandardNumber, dict[str, Any]]],
-                     source: str, today: dt.date | None = None) -> int:
-    """Bulk-create records whose numbers are not catalogued yet; returns how many.
-
-    The result equals ``new_standard`` + ``apply_fields`` for each item, written with
-    multi-row INSERTs instead of a unit-of-work flush (about three times faster), and the
-    change-feed rows the flush hook would have written are recorded here. The replacement
-    chain is left to ``link_chains``.
-    """
-    if not items:
-        return 0
-    today = today or dt.date.today()
-    db.session.flush()  # pending ORM work first: the bulk rows must not jump the queue
-    rows = []
-    for parsed, data in items:
-        row = identity_fields(parsed)
-        row.update(source=source, title_zh="", drafting_orgs=[], drafters=[],
-                   withdrawn_on_estimated=False)
-        for name in _SCALARS:
-            row[name] = data.get(name, [] if name in ("drafting_orgs", "drafters") else None)
-        status = data.get("status")
-        if status in ("replaced", "abolished"):
-            row["end_kind"] = status
-            if row["withdrawn_on"] is None:
-                row["withdrawn_on"], row["withdrawn_on_estimated"] = today, True
-        rows.append(row)
-    # Core INSERT of the table: the ORM bulk path leaves out None values, so rows with
-    # different empty fields would go one statement each. RETURNING comes back in any
-    # order (asking for parameter order costs SQLite one INSERT per row): map it by key.
-    table = Standard.__table__
-    result = db.session.execute(insert(table).returning(table.c.number_key, table.c.id), rows)
-    id_of: dict[str, int] = {key: std_id for key, std_id in result}
-    ids = list(id_of.values())
-    ics, adoptions, replaces = [], [], []
-    for parsed, data in items:
-        std_id = id_of[parsed.key]
-        ics += [{"standard_id": std_id, "code": c, "position": i}
-                for i, c in enumerate(dict.fromkeys(data.get("ics", ())))]
-        if "adoptions" in data:
-            adoptions += [{"standard_id": std_id, "number": n, "number_key": k, "base_key": b,
-                           "degree": d, "title": t} for n, k, b, d, t in _adoption_rows(data)]
-        if "replaces" in data:
-            replaces += [{"successor_id": std_id, "predecessor_number": n, "predecessor_key": k}
-                         for n, k in _replacement_rows(data, parsed.key)]
-    for model, values in ((StandardICS, ics), (Adoption, adoptions), (Replacement, replaces)):
-        if values:
-            db.session.execute(insert(model.__table__), values)
-    record_changes(db.session(), {("standard", i): "upsert" for i in ids})
-    return len(ids)
-
-
-def link_chains(keys: Collection[str], chunk: int = 500) -> int:
-    """Set-based ``link_chain`` for every replacement pair with an end in ``keys``.
-
-    Returns how many predecessors had their validity closed. One query finds the pairs
-    whose predecessor is still open (or only estimated); successors apply in effective order.
-    """
-    if not keys:
-        return 0
-    old, new = aliased(Standard), aliased(Standard)
-    stmt = (
-        select(old.id, old.number_key, new.number_key, new.effective_on)
-        .select_from(Replacement)
-        .join(new, new.id == Replacement.successor_id)
-        .join(old, old.number_key == Replacement.predecessor_key)
-        .where(new.effective_on.is_not(None), old.id != new.id,
-               or_(old.withdrawn_on.is_(None), old.withdrawn_on_estimated.is_(True),
-                   old.end_kind.is_(None), old.end_kind == "abolished"))
-    )
-    if len(keys) <= 1000:
-        stmt = stmt.where(or_(old.number_key.in_(list(keys)), new.number_key.in_(list(keys))))
-    pending: dict[int, list[dt.date]] = {}
-    for old_id, old_key, new_key, effective_on in db.session.execute(stmt):
-        if effective_on is not None and (old_key in keys or new_key in keys):
-            pending.setdefault(old_id, []).append(effective_on)
-    ids = list(pending)
-    changed = 0
-    for i in range(0, len(ids), chunk):
-        for std in db.session.scalars(select(Standard).where(Standard.id.in_(ids[i:i + chunk]))):
-            results = [close_validity(std, day) for day in sorted(pending[std.id])]
-            changed += any(results)
-    db.session.flush()
-    return changed
-
-
 def upsert_standard(data: dict[str, Any], source: str = "api") -> tuple[Standard, str]:
     """Create or update by canonical number; returns (record, 'created'|'updated'|'unchanged')."""
     parsed = numbers.parse(data["number"])
     std = db.session.scalar(
-        _with_children(select(Standard).where(Standard.number_key == parsed.key)))
+        with_children(select(Standard).where(Standard.number_key == parsed.key)))
     outcome = "updated"
     if std is None:
         std = new_standard(data["number"], source)
@@ -483,52 +350,3 @@ def update_standard(std: Standard, data: dict[str, Any]) -> Standard:
         db.session.flush()
     return std
 
-
-# -- bulk status check --------------------------------------------------------------------
-
-@dataclass
-class StatusRow:
-    """One line of a bulk status check."""
-
-    input: str
-    found: bool = False
-    number: str | None = None
-    title_zh: str | None = None
-    status: str | None = None
-    status_label: str | None = None
-    current_edition: str | None = None
-    current_title: str | None = None
-    message: str | None = None
-
-
-def check_statuses(inputs: Sequence[str], max_items: int = 5000) -> list[StatusRow]:
-    """For each typed number: found?, its status, and the edition now in force instead."""
-    lines = [s.strip() for s in inputs if s and s.strip()]
-    if not lines:
-        raise ValidationError("请至少输入一个标准编号", {"numbers": ["请至少输入一个标准编号"]})
-    if len(lines) > max_items:
-        raise ValidationError(f"一次最多检查 {max_items} 个编号",
-                              {"numbers": [f"一次最多检查 {max_items} 个编号"]})
-    out: list[StatusRow] = []
-    for text in lines:
-        row = StatusRow(input=text)
-        try:
-            look = find_standard(text)
-        except NotFound as exc:
-            row.message = exc.message
-            out.append(row)
-            continue
-        except ValidationError as exc:
-            row.message = exc.message
-            out.append(row)
-            continue
-        std = look.standard
-        row.found, row.number, row.title_zh = True, std.number, std.title_zh
-        row.status = std.status
-        row.status_label = std.status_label
-        if row.status in ("replaced", "abolished"):
-            newer = latest_successor(std)
-            if newer is not None:
-                row.current_edition, row.current_title = newer.number, newer.title_zh
-        out.append(row)
-    return out

@@ -22,6 +22,7 @@ from registry.errors import ValidationError
 from registry.standards import exports, services
 from registry.standards.models import LEVELS, NATURES, STATUSES, Standard
 from registry.standards.schemas import StandardListArgsSchema
+from registry.standards.status_check import StatusRow, check_statuses
 
 bp = Blueprint("standards", __name__)
 
@@ -216,10 +217,10 @@ def status_check() -> Any:
             inputs += _numbers_from_file(upload)
         except ValueError as exc:
             errors.append(str(exc))
-    rows: list[services.StatusRow] = []
+    rows: list[StatusRow] = []
     if not errors:
         try:
-            rows = services.check_statuses(inputs, current_app.config["STATUS_CHECK_MAX"])
+            rows = check_statuses(inputs, current_app.config["STATUS_CHECK_MAX"])
         except ValidationError as exc:
             errors.append(exc.message)
     if errors:
@@ -302,7 +303,7 @@ def _number_column(table: list[list[str]]) -> list[str]:
     return [r[col].strip() for r in rows[start:] if len(r) > col and r[col].strip()]
 
 
-def _summary(rows: list[services.StatusRow]) -> dict[str, int]:
+def _summary(rows: list[StatusRow]) -> dict[str, int]:
     out = {
         "total": len(rows),
         "found": sum(r.found for r in rows),
@@ -314,7 +315,7 @@ def _summary(rows: list[services.StatusRow]) -> dict[str, int]:
     return out
 
 
-def _row_message(row: services.StatusRow) -> str | None:
+def _row_message(row: StatusRow) -> str | None:
     """The row's note in the page language (service messages are Chinese)."""
     if row.found:
         if row.status in ("replaced", "abolished") and not row.current_edition:
@@ -327,7 +328,7 @@ def _row_message(row: services.StatusRow) -> str | None:
     return str(_l("目录中没有该标准"))
 
 
-def _download(rows: list[services.StatusRow], fmt: str) -> Response:
+def _download(rows: list[StatusRow], fmt: str) -> Response:
     stamp = dt.date.today().strftime("%Y%m%d")
     table = exports.status_table(rows, STATUS_TEXT)
     if fmt == "csv":

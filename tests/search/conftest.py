@@ -23,7 +23,7 @@ from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_confi
 def search_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app on its own database (SQLite file, or a private PostgreSQL database)."""
     tmp = tmp_path_factory.mktemp("search")
-    private = _private_postgres(PG_URL) if PG_URL else None
+    private = _private_postgres(PG_URL, "_search") if PG_URL else None
     url = private or f"sqlite:///{tmp / 'search.sqlite3'}"
     app = create_app(make_config(tmp, DATABASE_URL=url))
     with app.app_context():
