@@ -45,14 +45,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.init_app(app)
 
     from registry.accounts.auth import init_auth
+    from registry.declarations.search import install as install_declaration_search
+    from registry.declarations.watch import install_watch
     from registry.search.api import blp as search_api
     from registry.search.outbox import install_change_feed
     from registry.search.views import bp as search_views
     from registry.standards.api import blp as standards_api
     from registry.standards.views import bp as standards_views
-
-    from registry.declarations.search import install as install_declaration_search
-    from registry.declarations.watch import install_watch
 
     init_auth(app)
     install_change_feed()

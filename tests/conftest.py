@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
-
 from flask_sqlalchemy.session import Session as _FsaSession
+from sqlalchemy import create_engine, text
 
 from registry import create_app
 from registry.extensions import db as _db
