@@ -20,6 +20,8 @@ from pathlib import Path
 REFERENCE = dt.date(2026, 11, 1)
 SEED = 0
 COUNT = 1500
+ENTERPRISES = 150
+DECLARATIONS = 1500
 OUT = Path(__file__).with_name("judgments.json")
 
 
@@ -39,6 +41,10 @@ def main() -> None:
     with app.app_context():
         upgrade_database()
         load_demo(COUNT, SEED, True, today=REFERENCE)
+        db.session.commit()
+        from registry.demo.declarations import load_demo_declarations
+
+        load_demo_declarations(ENTERPRISES, DECLARATIONS, SEED, REFERENCE)
         db.session.commit()
         rows = list(db.session.scalars(select(Standard).order_by(Standard.number)))
         by_title: dict[str, list[str]] = defaultdict(list)
@@ -89,10 +95,50 @@ def main() -> None:
             if rel:
                 queries.append({"q": word, "type": "topic", "known_item": False,
                                 "relevant": rel})
+        queries.extend(_declaration_queries(rng))
     OUT.write_text(json.dumps({"reference": REFERENCE.isoformat(), "seed": SEED,
-                               "count": COUNT, "queries": queries},
+                               "count": COUNT, "enterprises": ENTERPRISES,
+                               "declarations": DECLARATIONS, "queries": queries},
                               ensure_ascii=False, indent=1))
     print(f"{len(queries)} queries -> {OUT}")
+
+
+def result_key(entity: str, record: object) -> str:
+    """A stable name for a search hit, the same in every database."""
+    if entity == "standard":
+        return str(record.number)  # type: ignore[attr-defined]
+    if entity == "enterprise":
+        return f"enterprise:{record.credit_code}"  # type: ignore[attr-defined]
+    ed = record.current_edition  # type: ignore[attr-defined]
+    return (f"declaration:{record.enterprise.credit_code}|{ed.product_name}|"  # type: ignore[attr-defined]
+            f"{ed.model or ''}")
+
+
+def _declaration_queries(rng: random.Random) -> list[dict[str, object]]:
+    """Products (name + model) and enterprises (name, credit code): known items."""
+    from sqlalchemy import select
+
+    from registry.declarations.models import Declaration
+    from registry.enterprises.models import Enterprise
+    from registry.extensions import db
+
+    out: list[dict[str, object]] = []
+    decls = list(db.session.scalars(select(Declaration).where(Declaration.state == "published")
+                                    .order_by(Declaration.id)))
+    by_product: dict[str, list[str]] = defaultdict(list)
+    for d in decls:
+        ed = d.current_edition
+        by_product[f"{ed.product_name} {ed.model or ''}".strip()].append(result_key("declaration", d))
+    for q in rng.sample(sorted(by_product), 12):
+        out.append({"q": q, "type": "product", "known_item": True, "relevant": by_product[q]})
+    ents = list(db.session.scalars(select(Enterprise).order_by(Enterprise.id)))
+    for e in rng.sample(ents, 8):
+        out.append({"q": e.name, "type": "enterprise", "known_item": True,
+                    "relevant": [result_key("enterprise", e)]})
+    for e in rng.sample(ents, 4):
+        out.append({"q": e.credit_code.lower(), "type": "enterprise", "known_item": True,
+                    "relevant": [result_key("enterprise", e)]})
+    return out
 
 
 if __name__ == "__main__":

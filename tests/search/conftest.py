@@ -42,8 +42,13 @@ def search_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def _wipe() -> None:
     from registry import models
 
-    for model in (models.ChangeFeed, models.Adoption, models.Replacement, models.StandardICS,
-                  models.Standard):
+    from sqlalchemy import update
+
+    _db.session.execute(update(models.Declaration).values(current_edition_id=None))
+    for model in (models.ChangeFeed, models.WatchFlag, models.AuditEntry, models.Indicator,
+                  models.EditionStandard, models.DeclarationEdition, models.Declaration,
+                  models.ApiToken, models.User, models.Enterprise, models.Adoption,
+                  models.Replacement, models.StandardICS, models.Standard):
         _db.session.execute(delete(model))
     _db.session.commit()
 

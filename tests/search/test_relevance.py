@@ -25,6 +25,7 @@ from registry.search import services
 from registry.search.backend import backend_for
 from registry.search.indexer import rebuild, store_for
 from registry.standards.models import Standard
+from tests.search.build_judgments import result_key
 from tests.search.conftest import _wipe
 
 JUDGMENTS = json.loads(Path(__file__).with_name("judgments.json").read_text())
@@ -41,8 +42,13 @@ def demo(search_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     search_app.extensions.pop("search_backend", None)
     with search_app.app_context():
         _wipe()
-        load_demo(JUDGMENTS["count"], JUDGMENTS["seed"], True,
-                  today=dt.date.fromisoformat(JUDGMENTS["reference"]))
+        reference = dt.date.fromisoformat(JUDGMENTS["reference"])
+        load_demo(JUDGMENTS["count"], JUDGMENTS["seed"], True, today=reference)
+        db.session.commit()
+        from registry.demo.declarations import load_demo_declarations
+
+        load_demo_declarations(JUDGMENTS["enterprises"], JUDGMENTS["declarations"],
+                               JUDGMENTS["seed"], reference)
         db.session.commit()
         rebuild(store_for(search_app))
         status = {s.number: s.status for s in db.session.scalars(select(Standard))}
@@ -53,8 +59,7 @@ def demo(search_app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 def _ranked(q: str) -> list[str]:
     page = services.search(services.make_params({"q": q, "per_page": 10}))
-    return [i.record.number if i.entity == "standard" else f"{i.entity}:{i.record.id}"
-            for i in page.items]
+    return [result_key(i.entity, i.record) for i in page.items]
 
 
 def _grades(query: dict[str, Any], status: dict[str, str]) -> dict[str, int]:
@@ -84,7 +89,8 @@ def _rr(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
 def test_judged_set_is_large_and_varied() -> None:
     queries = JUDGMENTS["queries"]
     assert len(queries) >= 100
-    assert {"number", "number_family", "title", "english", "adoption", "topic"} <= {
+    assert {"number", "number_family", "title", "english", "adoption", "topic", "product",
+            "enterprise"} <= {
         q["type"] for q in queries}
 
 
