@@ -16,12 +16,14 @@ import json
 import os
 import secrets
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.analysis import IDTokenizer, StopFilter, Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from registry.search.analysis import (
     ANALYSIS_VERSION,
@@ -29,41 +31,152 @@ from registry.search.analysis import (
     chinese_analyzer,
     english_analyzer,
     keys_analyzer,
+    normalise,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 NEVER = 99991231  # withdrawn date of a record still in force
 
 
+class MemoTokenizer(Tokenizer):
+    """Another tokenizer's output memoised per whitespace-separated chunk (indexing only).
+
+    Rebuilds spend much of their time in jieba on text that repeats (scope sentences,
+    issuing bodies, company names, product names). Neither Chinese analyzer forms a token
+    across whitespace, so the chunks' tokens, positions shifted by what the earlier chunks
+    used (``gap``: positions the inner tokenizer skips after a chunk), are exactly the
+    unmemoised stream. Query-mode and character-offset calls go to the inner tokenizer.
+    """
+
+    def __init__(self, inner: Any, gap: int = 0, size: int = 100_000) -> None:
+        self.inner = inner
+        self.gap = gap
+        self.size = size
+        self._memo: dict[str, tuple[tuple[tuple[str, int, float], ...], int]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:  # the schema is pickled: not the memo
+        return {"inner": self.inner, "gap": self.gap, "size": self.size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._memo = {}
+
+    def __repr__(self) -> str:
+        return f"MemoTokenizer({self.inner!r}, gap={self.gap})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, MemoTokenizer) and other.inner == self.inner
+                and other.gap == self.gap)
+
+    def _chunk(self, chunk: str) -> tuple[tuple[tuple[str, int, float], ...], int]:
+        got = self._memo.get(chunk)
+        if got is None:
+            toks = tuple((sys.intern(t.text), t.pos, t.boost)
+                         for t in self.inner(chunk, positions=True, mode="index"))
+            got = (toks, toks[-1][1] + 1 + self.gap if toks else 0)
+            if len(self._memo) >= self.size:
+                self._memo.clear()
+            self._memo[chunk] = got
+        return got
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        if chars or keeporiginal or mode != "index":
+            yield from self.inner(value, positions=positions, chars=chars,
+                                  keeporiginal=keeporiginal, removestops=removestops,
+                                  start_pos=start_pos, start_char=start_char, mode=mode,
+                                  **kwargs)
+            return
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos
+        for chunk in normalise(value).split():
+            toks, used = self._chunk(chunk)
+            for text, p, boost in toks:
+                t.text = text
+                t.boost = boost
+                t.stopped = False
+                if positions:
+                    t.pos = pos + p
+                yield t
+            pos += used
+
+
+def _tag(**kwargs: Any) -> ID:
+    """An ID field that indexes nothing for an empty value (a declaration has no level)."""
+    field = ID(**kwargs)
+    field.analyzer = IDTokenizer() | StopFilter(stoplist=(), minsize=1)
+    return field
+
+
 def build_schema() -> Schema:
-    """Fields: number keys >> titles >> body text; facets; sortable numbers and dates."""
+    """Fields: number keys >> titles >> body text; facets; sortable numbers and dates.
+
+    Indexing cost is per posting, so fields index no more than queries use: dates are
+    tiered only where ranges are asked of them (``effective``, for date windows), the
+    year and the withdrawal date are matched exactly or read from their columns, empty
+    tags index nothing and the content signature is only stored.
+    """
+    words, grams = chinese_analyzer(), bigram_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),  # "standard:12"
-        kind=ID(stored=True),  # standard | declaration | enterprise
+        kind=_tag(stored=True),  # standard | declaration | enterprise
         numkeys=KEYWORD(analyzer=keys_analyzer(), field_boost=8.0, scorable=True),
         adopt=KEYWORD(analyzer=keys_analyzer(), field_boost=3.0, scorable=True),
         # numbers a declaration cites: found by number, ranked below the standard itself
         cites=KEYWORD(analyzer=keys_analyzer(), field_boost=1.5, scorable=True),
-        title=TEXT(analyzer=chinese_analyzer(), field_boost=4.0, phrase=True),
-        title_bi=TEXT(analyzer=bigram_analyzer(), field_boost=2.0, phrase=True),
+        title=TEXT(analyzer=MemoTokenizer(words), field_boost=4.0, phrase=True),
+        title_bi=TEXT(analyzer=MemoTokenizer(grams, gap=1), field_boost=2.0, phrase=True),
         title_en=TEXT(analyzer=english_analyzer(), field_boost=2.0, phrase=True),
-        body=TEXT(analyzer=chinese_analyzer(), field_boost=1.0, phrase=False),
-        body_bi=TEXT(analyzer=bigram_analyzer(), field_boost=0.5, phrase=False),
+        body=TEXT(analyzer=MemoTokenizer(words), field_boost=1.0, phrase=False),
+        body_bi=TEXT(analyzer=MemoTokenizer(grams, gap=1), field_boost=0.5, phrase=False),
         # facets are stored: counted from the best-ranked hits without touching the database
-        level=ID(stored=True),
-        nature=ID(stored=True),
-        org=ID(stored=True),
+        level=_tag(stored=True),
+        nature=_tag(stored=True),
+        org=_tag(stored=True),
         ics=KEYWORD(commas=False, lowercase=False, stored=True),  # 03 03.120 03.120.10
         region=KEYWORD(commas=False, stored=True),  # declarations/enterprises: 330000 330600
         industry=KEYWORD(commas=False, stored=True),
-        year=NUMERIC(int, bits=32, stored=True, sortable=True),
-        effective=NUMERIC(int, bits=32, stored=True, sortable=True),  # yyyymmdd, 0 unknown
-        withdrawn=NUMERIC(int, bits=32, stored=True, sortable=True),  # yyyymmdd or NEVER
-        end_kind=ID(stored=True),
+        year=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=0),
+        # yyyymmdd, 0 unknown; tiered for the date windows of a sort by date
+        effective=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=8),
+        withdrawn=NUMERIC(int, bits=32, stored=True, sortable=True,
+                          shift_step=0),  # yyyymmdd or NEVER
+        end_kind=_tag(stored=True),
         sortnum=ID(sortable=True),
-        sig=ID(stored=True),  # content signature, for check-index
+        sig=STORED(),  # content signature, for check-index
     )
+
+
+def _cache_missing_columns() -> None:
+    """Make whoosh remember that a segment has no length column for a field.
+
+    whoosh-reloaded 2.7.5 looks for the column file on disk (a ``stat``) for every
+    posting it writes of a field without lengths (ids, keywords, numbers): about a
+    quarter of a rebuild's postings. A written segment's columns never change, so the
+    answer can be kept per segment reader like the columns that do exist.
+    """
+    from whoosh.codec import whoosh3
+
+    cls: Any = whoosh3.W3PerDocReader
+    if getattr(cls, "_missing_cached", False):
+        return
+
+    def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            reader = (self.column_reader(fieldname, column) if self.has_column(fieldname)
+                      else None)
+            self._readers[fieldname] = reader
+            return reader
+
+    cls._cached_reader = _cached_reader
+    cls._missing_cached = True
+
+
+_cache_missing_columns()
 
 
 def date_int(day: dt.date | None, default: int = 0) -> int:

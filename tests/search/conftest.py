@@ -40,9 +40,9 @@ def search_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 
 def _wipe() -> None:
-    from registry import models
-
     from sqlalchemy import update
+
+    from registry import models
 
     _db.session.execute(update(models.Declaration).values(current_edition_id=None))
     for model in (models.ChangeFeed, models.WatchFlag, models.AuditEntry, models.Indicator,
