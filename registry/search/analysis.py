@@ -27,7 +27,7 @@ from whoosh.analysis import (
 jieba.setLogLevel(logging.WARNING)
 
 # Bump when an analyzer or the schema changes: an index of another version is rebuilt.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")

@@ -15,6 +15,7 @@ from registry.search.index import NEVER, date_int
 from registry.standards.models import Standard
 
 Doc = dict[str, Any]
+STANDARD_BOOST = 1.5
 
 
 def _keys(values: Iterable[str]) -> str:
@@ -73,6 +74,8 @@ def standard_doc(std: Standard) -> Doc:
         "withdrawn": date_int(std.withdrawn_on, NEVER),
         "end_kind": std.end_kind or "",
         "sortnum": sort_number(std),
+        # the standard itself ranks above the declarations that cite or name it
+        "_boost": STANDARD_BOOST,
     }
     doc["sig"] = signature(doc)
     return doc
