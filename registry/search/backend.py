@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 
 from registry.search import query as squery
-from registry.search.index import IndexStore
+from registry.search.index import IndexStore, open_generation
 from registry.search.query import SearchParams, SearchResult
 
 
@@ -53,9 +53,7 @@ class WhooshBackend:
                 raise IndexUnavailable("搜索索引尚未建立，请运行 registry reindex")
             if gen != self._gen or self._searcher is None:
                 old = self._searcher
-                from whoosh import index as windex
-
-                self._ix = windex.open_dir(str(gen))
+                self._ix = open_generation(gen)
                 self._searcher = self._ix.searcher()
                 self._gen = gen
                 self._cache.clear()

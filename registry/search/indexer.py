@@ -19,7 +19,7 @@ from sqlalchemy import delete, func, select
 
 from registry.extensions import db
 from registry.search.documents import BUILDERS, docs_for
-from registry.search.index import IndexStore
+from registry.search.index import IndexStore, open_generation
 from registry.search.models import ChangeFeed
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def _write(store: IndexStore, changes: dict[tuple[str, int], str]) -> None:
     for (entity, entity_id), _op in changes.items():
         by_entity.setdefault(entity, []).append(entity_id)
     ix = store.open()
-    writer = ix.writer(timeout=30.0)
+    writer = ix.writer(timeout=30.0, compound=False)
     try:
         for entity, ids in by_entity.items():
             if entity not in BUILDERS:
@@ -116,10 +116,11 @@ def _rebuild_locked(store: IndexStore, procs: int = 1, chunk: int = 2000,
     # later (whatever their ids) stay for the updater.
     covered = list(db.session.scalars(select(ChangeFeed.id)))
     gen = store.new_generation()
-    from whoosh import index as windex
-
-    ix = windex.open_dir(str(gen))
-    kwargs: dict[str, Any] = {"limitmb": 256}
+    ix = open_generation(gen)
+    # Not compound: a reader copies each file of a compound segment into memory (a
+    # million-document index cost a search process about 1 GB), while separate files are
+    # mapped; writing them also skips copying the segment into one file at the end.
+    kwargs: dict[str, Any] = {"limitmb": 256, "compound": False}
     if procs > 1:
         kwargs.update(procs=procs, multisegment=True)
     writer = ix.writer(**kwargs)

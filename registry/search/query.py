@@ -13,13 +13,23 @@ only; sorting by date looks at recent windows first, browsing walks the number o
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as Q
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.idsets import DocIdSet
+from whoosh.matching import (
+    IntersectionMatcher,
+    ListMatcher,
+    Matcher,
+    NullMatcher,
+    RequireMatcher,
+    WrappingMatcher,
+)
 from whoosh.searching import Searcher
 
 from registry import numbers
@@ -30,10 +40,16 @@ from registry.standards.models import LEVELS as STANDARD_LEVELS
 FACETS = ("kind", "level", "status", "nature", "org", "ics", "year", "region", "industry")
 SORTS = ("relevance", "number", "date")
 FACET_SAMPLE = 200  # matches whose facets are counted (then scaled) when there are more
-COUNT_VISITS = 2000  # matches looked at to estimate a larger total
+EXACT_COUNT = 1000  # totals are counted when at most about this many documents could match
+COUNT_VISITS = 1500  # else matches are looked for in this share of the index (as if) ...
+MIN_SAMPLE = 20  # ... widened until it holds at least this many, to estimate from
 WINDOWS = 32  # evenly spread stretches of the index those matches come from
 RERANK = 40  # best-scored candidates re-ranked by status (the first pages stay stable)
-DATE_WINDOWS = (30, 182, 730, 3650, None)  # days back tried in turn when sorting by date
+SCORE_KNOWN = 3000  # matches already listed by the count are scored where they are
+NEAR = 0.25  # a block is scored only if it may beat the page's cut-off by this much
+# days back from today (negative: ahead; upcoming editions come first) tried in turn when
+# sorting by date
+DATE_WINDOWS = (-365, -270, -180, -90, -30, 0, 30, 182, 730, 3650, None)
 SORT_ALL = 5000  # browsing more matches than this walks the number order instead of sorting
 WALK_BUDGET = 3000  # documents that walk may look at before sorting after all
 STATUS_RANK = {"current": 0, "upcoming": 1, "replaced": 2, "abolished": 3}
@@ -234,6 +250,191 @@ def _facet_values(fields: dict[str, Any], today: int) -> dict[str, list[str]]:
     return out
 
 
+class _Intersection(IntersectionMatcher):
+    def all_ids(self) -> Any:
+        # Whoosh's builds a set of each side's every document (millions for a common
+        # word); stepping together only visits what the rarer side leads to.
+        while self.is_active():
+            yield self.id()
+            self.next()
+
+
+class _Listed(Q.NumericRange):
+    """A numeric range whose documents are listed once per segment, term by term.
+
+    Whoosh walks the union of the range's terms (a few dozen dates) a document at a time.
+    """
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        reader = searcher.reader()
+        ids: set[int] = set()
+        q = self._compile_query(reader)
+        if q is not Q.NullQuery:
+            for fieldname, btext in q.existing_terms(reader, expand=True):
+                ids.update(reader.postings(fieldname, btext).all_ids())
+        return ListMatcher(sorted(ids)) if ids else NullMatcher()
+
+
+class _Flat(Matcher):
+    """Unscored n-ary matcher base: the current document is kept, not recomputed."""
+
+    def __init__(self, children: list[Any]) -> None:
+        self.children = children
+        self._id: int | None = None
+
+    def is_active(self) -> bool:
+        return self._id is not None
+
+    def id(self) -> int:
+        assert self._id is not None
+        return self._id
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def score(self) -> float:
+        return 0.0
+
+    def weight(self) -> float:
+        return 0.0
+
+    def replace(self, minquality: float = 0) -> Any:
+        return self
+
+    def all_ids(self) -> Any:
+        while self._id is not None:
+            yield self._id
+            self.next()
+
+
+class _AllFlat(_Flat):
+    """Documents in every child; the first (rarest) leads, the others are asked in turn."""
+
+    def __init__(self, children: list[Any]) -> None:
+        super().__init__(children)
+        self._find(0)
+
+    def _find(self, target: int) -> None:
+        lead, others = self.children[0], self.children[1:]
+        while True:
+            if not lead.is_active():
+                self._id = None
+                return
+            if lead.id() < target:
+                lead.skip_to(target)
+                continue
+            candidate = lead.id()
+            for child in others:
+                if child.id() < candidate:
+                    child.skip_to(candidate)
+                if not child.is_active():
+                    self._id = None
+                    return
+                if child.id() > candidate:
+                    target = child.id()
+                    break
+            else:
+                self._id = candidate
+                return
+
+    def next(self) -> None:
+        assert self._id is not None
+        self._find(self._id + 1)
+
+    def skip_to(self, target: int) -> None:
+        if self._id is not None and target > self._id:
+            self._find(target)
+
+
+class _AnyFlat(_Flat):
+    """Documents in any child."""
+
+    def __init__(self, children: list[Any]) -> None:
+        super().__init__([c for c in children if c.is_active()])
+        self._settle()
+
+    def _settle(self) -> None:
+        self.children = [c for c in self.children if c.is_active()]
+        self._id = min(c.id() for c in self.children) if self.children else None
+
+    def next(self) -> None:
+        current = self._id
+        for c in self.children:
+            if c.id() == current:
+                c.next()
+        self._settle()
+
+    def skip_to(self, target: int) -> None:
+        if self._id is None or target <= self._id:
+            return
+        for c in self.children:
+            if c.id() < target:
+                c.skip_to(target)
+        self._settle()
+
+
+def _boolean(context: Any) -> bool:
+    return context is not None and context.weighting is None
+
+
+class _AllOf(Q.And):
+    """``And`` whose matcher is driven by its rarest part.
+
+    Whoosh pairs the two most common parts first (a Huffman tree), so a long company name
+    (a dozen bigrams such as 有限, 公司) leapfrogs through their long posting lists; here
+    each further part is only asked whether it holds the rarer parts' candidates. Where
+    nothing is scored (counting, sorting, filters) one flat matcher does the same.
+    """
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        reader = searcher.reader()
+        ordered = sorted(subs, key=lambda q: q.estimate_size(reader))
+        ms = [q.matcher(searcher, context) for q in ordered]
+        if _boolean(context):
+            return _AllFlat(ms) if all(m.is_active() for m in ms) else NullMatcher()
+        m = ms[0]
+        for other in ms[1:]:
+            m = _Intersection(m, other)
+        if self.boost != 1.0:
+            m = WrappingMatcher(m, self.boost)
+        return m
+
+
+class _AnyOf(Q.Or):
+    """``Or`` that, where nothing is scored, is one flat matcher instead of a tree."""
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        if _boolean(context):
+            return _AnyFlat([q.matcher(searcher, context) for q in subs])
+        return super()._matcher(subs, searcher, context)
+
+
+def _rarest_first(q: Any) -> Any:
+    """The plan with every ``And``/``Or`` made ``_AllOf``/``_AnyOf`` (same matches, same
+    scores)."""
+    if type(q) is Q.And:
+        return _AllOf([_rarest_first(s) for s in q.subqueries], boost=q.boost)
+    if type(q) is Q.Or:
+        return _AnyOf([_rarest_first(s) for s in q.subqueries], boost=q.boost)
+    return q.apply(_rarest_first)
+
+
+class _NearTop(TopCollector):
+    """Top-N collector that skips blocks unless they can beat the N-th best by ``NEAR``.
+
+    A common word has tens of thousands of matches scoring within a few per cent of each
+    other (short titles holding it); exact block skipping must still score nearly all of
+    them. Asking blocks to beat the cut-off by a margin stops once the page is full of
+    near-best documents; what it may leave out scores within that margin of what it shows.
+    """
+
+    def _collect(self, global_docnum: int, score: float) -> Any:
+        out = super()._collect(global_docnum, score)
+        if len(self.items) >= self.limit:
+            self.minscore = self.items[0][0] * (1.0 + NEAR)
+        return out
+
+
 class _Where(DocIdSet):
     """Documents passing a status test, read from the date columns (never a set built up
     front: the test runs only on documents the search actually visits)."""
@@ -283,11 +484,33 @@ def _tags(params: SearchParams) -> list[tuple[str, str | int]]:
 
 
 def _tag_query(tags: list[tuple[str, str | int]]) -> Any:
-    # boost 0: a filter adds nothing to scores (Whoosh's Require, which says the same,
-    # trips an assertion when it skips blocks)
-    parts = [Q.NumericRange(f, v, v, constantscore=False, boost=0.0) if f == "year"
-             else Q.Term(f, v, boost=0.0) for f, v in tags]
-    return None if not parts else parts[0] if len(parts) == 1 else Q.And(parts)
+    parts = [Q.NumericRange(f, v, v, constantscore=False) if f == "year" else Q.Term(f, v)
+             for f, v in tags]
+    return None if not parts else parts[0] if len(parts) == 1 else _AllOf(parts)
+
+
+class _RequireMatcher(RequireMatcher):
+    def __init__(self, a: Any, b: Any) -> None:
+        self.a = a
+        self.b = b
+        WrappingMatcher.__init__(self, _Intersection(a, b))
+
+    def skip_to_quality(self, minquality: float) -> int:
+        # Whoosh's own realigns even when the skip landed on the required side's document
+        # (an assertion error); only the scored side skips, then the two are realigned.
+        skipped = self.a.skip_to_quality(minquality)
+        child = self.child
+        if child.a.is_active() and child.b.is_active() and child.a.id() != child.b.id():
+            child._find_next()
+        return int(skipped)
+
+
+class _Require(Q.Require):
+    """Documents of ``a`` that are also in ``b``, scored by ``a`` alone (a filter)."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        return _RequireMatcher(self.a.matcher(searcher, context),
+                               self.b.matcher(searcher, searcher.boolean_context()))
 
 
 def _tags_hold(tags: list[tuple[str, str | int]], stored: dict[str, Any]) -> bool:
@@ -308,6 +531,8 @@ def _upper(q: Any, reader: Any) -> int:
         return int(reader.doc_count_all())
     if isinstance(q, Q.Require):
         return min(_upper(q.a, reader), _upper(q.b, reader))
+    if isinstance(q, Q.And):
+        return min(_upper(s, reader) for s in q.subqueries)
     if isinstance(q, Q.AndMaybe | Q.AndNot):
         return _upper(q.a, reader)
     try:
@@ -321,6 +546,7 @@ class _Count:
     total: int
     exact: bool
     sample: list[int]  # documents for the facet counts, spread over the match set
+    every: list[int] | None = None  # all matches, when counted one by one
 
 
 def _matching(searcher: Searcher, q: Any, where: _Where | None,
@@ -353,28 +579,43 @@ def _matching(searcher: Searcher, q: Any, where: _Where | None,
 
 
 def _count(searcher: Searcher, q: Any, where: _Where | None) -> _Count:
-    """The number of matches (exact when cheap, else estimated from evenly spread windows
-    of the document space) and a spread-out sample of them for the facets."""
+    """The number of matches and a spread-out sample of them for the facets.
+
+    Counted one by one when at most about ``EXACT_COUNT`` documents could match; else
+    estimated from the matches in evenly spread windows of the document space, widened
+    until they hold enough (a rare combination of common words is not cheap to count).
+    """
     reader = searcher.reader()
+    q = _matching_part(q)
     if isinstance(q, Q.Every) and where is None:
         total = searcher.doc_count()
         step = max(1, reader.doc_count_all() // FACET_SAMPLE)
         sample = [d for d in range(0, reader.doc_count_all(), step) if not reader.is_deleted(d)]
         return _Count(total, True, sample[:FACET_SAMPLE])
     n = reader.doc_count_all()
-    cover = min(1.0, COUNT_VISITS / max(1, _upper(q, reader)))
+    upper = _upper(q, reader)
+    cover = 1.0 if upper <= EXACT_COUNT else COUNT_VISITS / upper
     while True:
         if cover >= 0.5:
             found = _matching(searcher, q, where, None)
-            return _Count(len(found), True, _spread(found, FACET_SAMPLE))
+            return _Count(len(found), True, _spread(found, FACET_SAMPLE), found)
         width = max(1, int(n * cover / WINDOWS))
         windows = [(i * n // WINDOWS, i * n // WINDOWS + width) for i in range(WINDOWS)]
         found = _matching(searcher, q, where, windows)
-        if len(found) >= 100:
+        if len(found) >= MIN_SAMPLE:
             covered = sum(hi - lo for lo, hi in windows)
             total = round(len(found) * n / covered)
             return _Count(total, False, _spread(found, FACET_SAMPLE))
-        cover *= 8  # too few to estimate from: look at more of the index
+        cover *= 4  # too few to estimate from: look at more of the index
+
+
+def _matching_part(q: Any) -> Any:
+    """``q`` without the optional parts that only add to scores (they cost, match nothing)."""
+    if isinstance(q, Q.AndMaybe):
+        return _matching_part(q.a)
+    if isinstance(q, _Require):
+        return _Require(_matching_part(q.a), q.b)
+    return q
 
 
 def _spread(docs: list[int], k: int) -> list[int]:
@@ -383,12 +624,36 @@ def _spread(docs: list[int], k: int) -> list[int]:
     return [docs[i * len(docs) // k] for i in range(k)]
 
 
+def _score_known(searcher: Searcher, q: Any, docs: list[int],
+                 want: int) -> list[tuple[int, float]]:
+    """The best of documents already known to match, each scored where it is."""
+    scored: list[tuple[int, float]] = []
+    for sub, offset in searcher.leaf_searchers():
+        size = sub.reader().doc_count_all()
+        local = [d - offset for d in docs if offset <= d < offset + size]
+        if not local:
+            continue
+        m = q.matcher(sub, sub.context())
+        for d in local:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+            if m.is_active() and m.id() == d:
+                scored.append((d + offset, m.score()))
+    # Whoosh's order: higher score first, then the lower document number
+    return heapq.nsmallest(max(want, RERANK), scored, key=lambda ds: (-ds[1], ds[0]))
+
+
 def _ranked(searcher: Searcher, q: Any, where: _Where | None,
             want: int) -> list[tuple[int, float]]:
     # Only the top is scored exactly (Whoosh skips blocks that cannot enter it); the few
     # extra candidates let current editions overtake replaced ones of similar score.
-    results = searcher.search(q, limit=max(want, RERANK), optimize=True, terms=False,
-                              filter=where)
+    collector: Any = _NearTop(limit=max(want, RERANK))
+    if where is not None:
+        collector = FilterCollector(collector, allow=where)
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
     return [(results.docnum(i), results.score(i) or 0.0)
             for i in range(results.scored_length())]
 
@@ -397,17 +662,28 @@ def _by_date(searcher: Searcher, q: Any, where: _Where | None, want: int,
              today: dt.date) -> list[int]:
     """Newest first. Sorting collects every match, so look at recent windows first: the
     newest ``want`` documents of a window are the newest of all when it holds that many."""
+    q = _matching_part(q)  # no scores needed
     for days in DATE_WINDOWS:
         qq = q
         if days is not None:
-            since = Q.NumericRange("effective", date_int(today - dt.timedelta(days=days)),
-                                   None, constantscore=False, boost=0.0)
-            qq = since if isinstance(q, Q.Every) else Q.And([q, since])
-        results = searcher.search(qq, limit=want, sortedby="effective", reverse=True,
-                                  filter=where, terms=False)
-        if days is None or results.scored_length() >= want:
-            return [results.docnum(i) for i in range(results.scored_length())]
+            # listed: stepping through the union of a range's terms for every candidate
+            # of a common word costs more than listing them once
+            since = _Listed("effective", date_int(today - dt.timedelta(days=days)), None,
+                            constantscore=False)
+            qq = since if isinstance(q, Q.Every) else _Require(q, since)
+        found = _sorted(searcher, qq, where, want, "effective", reverse=True)
+        if days is None or len(found) >= want:
+            return found
     return []
+
+
+def _sorted(searcher: Searcher, q: Any, where: _Where | None, want: int, key: str,
+            reverse: bool = False) -> list[int]:
+    """The first ``want`` matches in ``key`` order (nothing scored)."""
+    collector = searcher.collector(limit=want, sortedby=key, reverse=reverse, filter=where)
+    searcher.search_with_collector(q, collector, context=searcher.boolean_context())
+    results = collector.results()
+    return [results.docnum(i) for i in range(results.scored_length())]
 
 
 def _walk_prefixes(tags: list[tuple[str, str | int]]) -> list[str]:
@@ -434,8 +710,7 @@ def _by_number(searcher: Searcher, q: Any, where: _Where | None, want: int,
         found = _walk(searcher, tags, where, want)
         if found is not None:
             return found
-    results = searcher.search(q, limit=want, sortedby="sortnum", filter=where, terms=False)
-    return [results.docnum(i) for i in range(results.scored_length())]
+    return _sorted(searcher, _matching_part(q), where, want, "sortnum")
 
 
 def _walk(searcher: Searcher, tags: list[tuple[str, str | int]], where: _Where | None,
@@ -469,7 +744,8 @@ def run(searcher: Searcher, params: SearchParams) -> SearchResult:
     tag_q = _tag_query(tags)
     where = _Where(searcher, params.status, today) if params.status else None
     browsing = isinstance(p.query, Q.Every)
-    q = p.query if tag_q is None else tag_q if browsing else Q.And([p.query, tag_q])
+    text_q = _rarest_first(p.query)
+    q = text_q if tag_q is None else tag_q if browsing else _Require(text_q, tag_q)
     count = _count(searcher, q, where)
     want = params.page * params.per_page
     scored: list[tuple[int, float]] = []
@@ -479,6 +755,8 @@ def run(searcher: Searcher, params: SearchParams) -> SearchResult:
         elif params.sort == "number" or browsing:
             scored = [(d, 0.0) for d in _by_number(searcher, q, where, want, tags,
                                                   count.total, browsing)]
+        elif count.every is not None and len(count.every) <= SCORE_KNOWN:
+            scored = _score_known(searcher, q, count.every, want)
         else:
             scored = _ranked(searcher, q, where, want)
     hits: list[Hit] = []
@@ -518,15 +796,20 @@ def run(searcher: Searcher, params: SearchParams) -> SearchResult:
 
 def did_you_mean(searcher: Searcher, text: str, keys: list[str]) -> str | None:
     """A corrected number for a misspelt one (edit distance over the number keys)."""
-    corrector = searcher.corrector("numkeys")
+    leaves = [sub.reader() for sub, _ in searcher.leaf_searchers()]
     for key in keys:
-        # Candidates share the prefix letters and the first digit: without a prefix the
-        # corrector measures the distance to every number key in the index.
-        head = len(key) - len(key.lstrip("abcdefghijklmnopqrstuvwxyz/")) + 1
+        # Candidates share the prefix letters and the first digit; each segment is asked
+        # on its own because only a segment reader walks its terms with an automaton
+        # (Whoosh's multi-segment reader measures the distance to every key).
+        head = min(len(key), len(key) - len(key.lstrip("abcdefghijklmnopqrstuvwxyz/")) + 1)
         for dist in (1, 2):
-            found = corrector.suggest(key, limit=1, maxdist=dist, prefix=min(head, len(key)))
+            found: dict[str, int] = {}
+            for reader in leaves:
+                for word in reader.terms_within("numkeys", key, dist, prefix=head):
+                    if word != key:
+                        found[word] = found.get(word, 0) + reader.doc_frequency("numkeys", word)
             if found:
-                fixed = found[0]
+                fixed = min(found, key=lambda w: (-found[w], w))
                 parsed = numbers.try_parse(fixed)
                 return parsed.canonical if parsed else fixed.upper()
     del text
