@@ -918,7 +918,7 @@ def main() -> None:
     print("\n".join(res["table"]))
     out = args.out or work / "search.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(res, indent=1, ensure_ascii=False))
+    out.write_text(json.dumps(res, indent=1, ensure_ascii=False, default=str))
     out.with_suffix(".txt").write_text("\n".join(res["table"]) + "\n")
     log(f"wrote {out} and {out.with_suffix('.txt')}")
 
