@@ -17,6 +17,7 @@ from registry.declarations.models import AuditEntry, Declaration
 from registry.declarations.search import declaration_doc
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import register_enterprise
+from registry.errors import RegistryError, ValidationError
 from registry.search.models import ChangeFeed
 from registry.standards.services import upsert_standard
 
@@ -128,7 +129,7 @@ class TestTemplate:
         assert loaded.data is not None and loaded.errors == []
 
     def test_unknown_format(self) -> None:
-        with pytest.raises(bulk.ValidationError):
+        with pytest.raises(ValidationError):
             bulk.template_bytes("pdf")
 
 
@@ -252,7 +253,7 @@ class TestFileFromCsv:
 
     def test_only_for_own_enterprise(self, db: Any, ent: Enterprise, member: Any) -> None:
         other = make_enterprise(OTHER, "示例五金（永康）有限公司")
-        with pytest.raises(bulk.RegistryError):
+        with pytest.raises(RegistryError):
             file(other, member, csv_bytes([row()]), "x.csv")
 
 
