@@ -180,6 +180,10 @@ def _speed_up_whoosh() -> None:
     matcher_cls: Any = whoosh3.W3LeafMatcher
     if getattr(reader_cls, "_registry_fast", False):
         return
+    import whoosh
+
+    if tuple(whoosh.__version__[:3]) != (2, 7, 5):  # written against these internals only
+        return
 
     def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
         try:
