@@ -22,7 +22,6 @@ from registry.accounts.models import User
 from registry.declarations.bulk_table import (  # noqa: F401  (re-exported: bulk.X)
     _ALIASES,
     _DIRECTIONS,
-    _EN_MESSAGES,
     _FALSE,
     _IND_LABELS,
     _IND_PARTS,
@@ -59,6 +58,7 @@ from registry.enterprises.models import Enterprise
 from registry.enterprises.services import require_act_for
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.schema_zh import to_chinese
 
 # -- cells to schema input ----------------------------------------------------------------
 
@@ -186,10 +186,7 @@ def _convert(name: str, value: Any) -> Any:
 
 
 def _zh(message: str) -> str:
-    for pattern, repl in _EN_MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(repl, message)
-    return message
+    return to_chinese(message)
 
 
 def _schema_code(message: str) -> str:

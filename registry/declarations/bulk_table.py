@@ -76,20 +76,6 @@ _WS = re.compile(r"\s+")
 _IND_PARTS = ("名称", "值", "单位", "方向", "检测方法", "参考标准", "参考值")
 _IND_LABELS = {"name": "名称", "value": "值", "unit": "单位", "direction": "方向",
                "test_method": "检测方法", "ref_standard": "参考标准", "ref_value": "参考值"}
-_EN_MESSAGES = (
-    (re.compile(r"Missing data for required field\."), "必填项"),
-    (re.compile(r"Field may not be null\."), "不能为空"),
-    (re.compile(r"Not a valid number\."), "应为数字"),
-    (re.compile(r"Not a valid boolean\."), "应为 是 或 否"),
-    (re.compile(r"Not a valid string\."), "应为文本"),
-    (re.compile(r"Not a valid list\."), "应为列表"),
-    (re.compile(r"Invalid input type\."), "类型无效"),
-    (re.compile(r"Unknown field\."), "未知字段"),
-    (re.compile(r"Longer than maximum length (\d+)\."), r"长度不能超过 \1 个字符"),
-    (re.compile(r"Length must be between 1 and (\d+)\."), r"不能为空，且长度不能超过 \1 个字符"),
-    (re.compile(r"Shorter than minimum length \d+\."), "不能为空"),
-    (re.compile(r"Special numeric values \(nan or infinity\) are not permitted\."), "应为有限的数字"),
-)
 # stored lengths the schema does not limit (PostgreSQL would refuse them at flush)
 _MAX_CANONICAL = {"ent_std_number": 120, "intl_standard": 120}
 

@@ -12,6 +12,7 @@ from marshmallow import ValidationError as SchemaError
 
 from registry import numbers
 from registry.extensions import db
+from registry.schema_zh import to_chinese
 from registry.standards import bulk, services
 from registry.standards.importing.mapping import _REQUIRED, FIELD_LABELS, convert, resolve_header
 from registry.standards.importing.readers import ImportFileError, RowError
@@ -47,28 +48,13 @@ class ImportReport:
 
 # -- validating rows ----------------------------------------------------------------------
 
-_EN_MESSAGES = (
-    (re.compile(r"Missing data for required field\."), "必填项"),
-    (re.compile(r"Field may not be null\."), "不能为空"),
-    (re.compile(r"Not a valid URL\."), "不是有效的网址（应以 http:// 或 https:// 开头）"),
-    (re.compile(r"Longer than maximum length (\d+)\."), r"长度不能超过 \1 个字符"),
-    (re.compile(r"Length must be between 1 and (\d+)\."), r"不能为空，且长度不能超过 \1 个字符"),
-    (re.compile(r"Shorter than minimum length \d+\."), "不能为空"),
-    (re.compile(r"Not a valid string\."), "应为文本"),
-    (re.compile(r"Not a valid list\."), "应为列表"),
-    (re.compile(r"Not a valid date\."), "日期格式无效"),
-    (re.compile(r"Must be one of: .*"), "取值无效"),
-    (re.compile(r"Unknown field\."), "未知字段"),
-    (re.compile(r"Invalid input type\."), "类型无效"),
-    (re.compile(r"String does not match expected pattern\."), "格式不正确"),
-)
 _SUBFIELDS = {"number": "编号", "degree": "采用程度", "title": "名称"}
 
 
 def _zh(message: str) -> str:
-    for pattern, repl in _EN_MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(repl, message)
+    translated = to_chinese(message)
+    if translated != message:
+        return translated
     return re.sub(r"应为 (mandatory|recommended|guidance)\b",
                   lambda m: "应为" + NATURE_LABELS[m[1]], message)
 
