@@ -6,6 +6,7 @@ never shares the session database (SQLite or PostgreSQL) the other tests roll ba
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,6 +90,25 @@ def _load_catalogue() -> None:
     _db.session.commit()
 
 
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            from registry.search.backend import backend_for
+
+            backend_for(app).close()
+            _db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running registry with CSRF enabled and a small catalogue."""
@@ -102,17 +122,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade_database()
         _load_catalogue()
         _db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            _db.engine.dispose()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,19 +4,17 @@ see both editions."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from registry import create_app
 from registry.extensions import db as _db
 from registry.identifiers import make_credit_code
-from tests.browser.conftest import _load_catalogue
+from tests.browser.conftest import _load_catalogue, serving
 from tests.conftest import make_config
 
 pytestmark = pytest.mark.browser
@@ -45,23 +43,13 @@ def declaration_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         _db.session.remove()
     updater = BackgroundIndexer(app, interval=0.2)  # polls the change feed
     updater.start()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        updater.stop.set()
-        updater.wake.set()
-        updater.thread.join(timeout=10)
-        with app.app_context():
-            from registry.search.backend import backend_for
-
-            backend_for(app).close()
-            _db.engine.dispose()
+    with serving(app) as url:
+        try:
+            yield url
+        finally:  # stop the updater before the server closes the index and the engine
+            updater.stop.set()
+            updater.wake.set()
+            updater.thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from registry import create_app
 from registry.extensions import db as _db
-from tests.browser.conftest import _load_catalogue
+from tests.browser.conftest import _load_catalogue, serving
 from tests.conftest import make_config
 
 pytestmark = pytest.mark.browser
@@ -32,20 +30,8 @@ def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _load_catalogue()
         rebuild(store_for(app))
         _db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        with app.app_context():
-            from registry.search.backend import backend_for
-
-            backend_for(app).close()
-            _db.engine.dispose()
+    with serving(app) as url:
+        yield url
 
 
 def test_search_narrow_by_facet_and_open(browser: Any, search_server: str, tmp_path: Any) -> None:
