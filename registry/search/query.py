@@ -41,7 +41,7 @@ from registry.standards.models import LEVELS as STANDARD_LEVELS
 
 FACETS = ("kind", "level", "status", "nature", "org", "ics", "year", "region", "industry")
 SORTS = ("relevance", "number", "date")
-FACET_SAMPLE = 200  # matches whose facets are counted (then scaled) when there are more
+FACET_SAMPLE = 120  # matches whose facets are counted (then scaled) when there are more
 EXACT_COUNT = 1000  # totals are counted when at most about this many documents could match
 COUNT_VISITS = 1500  # else matches are looked for in this share of the index (as if) ...
 MIN_SAMPLE = 20  # ... widened until it holds at least this many, to estimate from
@@ -51,7 +51,7 @@ SCORE_KNOWN = 3000  # matches already listed by the count are scored where they 
 # days back from today (negative: ahead; upcoming editions come first) tried in turn when
 # sorting by date
 DATE_WINDOWS = (-365, -270, -180, -90, -30, 0, 30, 182, 730, 3650, None)
-SORT_ALL = 5000  # browsing more matches than this walks the number order instead of sorting
+SORT_ALL = 5000  # more matches than this are not sorted whole (date windows, number walk)
 WALK_BUDGET = 3000  # documents that walk may look at before sorting after all
 STATUS_RANK = {"current": 0, "upcoming": 1, "replaced": 2, "abolished": 3}
 STATUS_WEIGHT = {"current": 1.0, "upcoming": 0.9, "replaced": 0.55, "abolished": 0.5}
@@ -242,11 +242,12 @@ def _ranked(searcher: Searcher, q: Any, where: _Where | None,
 
 
 def _by_date(searcher: Searcher, q: Any, where: _Where | None, want: int,
-             today: dt.date) -> list[int]:
-    """Newest first. Sorting collects every match, so look at recent windows first: the
-    newest ``want`` documents of a window are the newest of all when it holds that many."""
+             today: dt.date, total: int) -> list[int]:
+    """Newest first. Sorting collects every match, so when there are many look at recent
+    windows first: the newest ``want`` documents of a window are the newest of all when
+    it holds that many."""
     q = _matching_part(q)  # no scores needed
-    for days in DATE_WINDOWS:
+    for days in DATE_WINDOWS if total > SORT_ALL else (None,):
         qq = q
         if days is not None:
             # listed: stepping through the union of a range's terms for every candidate
@@ -334,7 +335,7 @@ def run(searcher: Searcher, params: SearchParams) -> SearchResult:
     scored: list[tuple[int, float]] = []
     if count.total:
         if params.sort == "date":
-            scored = [(d, 0.0) for d in _by_date(searcher, q, where, want, day)]
+            scored = [(d, 0.0) for d in _by_date(searcher, q, where, want, day, count.total)]
         elif params.sort == "number" or browsing:
             scored = [(d, 0.0) for d in _by_number(searcher, q, where, want, tags,
                                                   count.total, browsing)]
