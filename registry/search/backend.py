@@ -36,6 +36,9 @@ class WhooshBackend:
     def __init__(self, store: IndexStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+        # Whoosh readers seek and read shared file objects: one search at a time per process
+        # (the GIL allows no more on CPU anyway)
+        self._search_lock = threading.Lock()
         self._gen: Path | None = None
         self._ix: Any = None
         self._searcher: Any = None
@@ -75,7 +78,8 @@ class WhooshBackend:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        value = fn(searcher)
+        with self._search_lock:
+            value = fn(searcher)
         with self._lock:
             self._cache[key] = value
             while len(self._cache) > self.cache_size:
