@@ -9,24 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from registry.errors import ValidationError
-from registry.extensions import db
 from registry.search.backend import IndexUnavailable, backend_for
-from registry.search.query import FACETS, SearchParams, SearchResult
-from registry.standards.models import Standard
+from registry.search.documents import load_standards
+from registry.search.query import SearchParams, SearchResult
 
 # entity -> loader of rows by ids (declarations and enterprises register theirs)
 LOADERS: dict[str, Callable[[Sequence[int]], dict[int, Any]]] = {}
 
 
 def _load_standards(ids: Sequence[int]) -> dict[int, Any]:
-    rows = db.session.scalars(select(Standard).where(Standard.id.in_(ids))
-                              .options(selectinload(Standard.ics_codes),
-                                       selectinload(Standard.adoptions)))
-    return {r.id: r for r in rows}
+    return {r.id: r for r in load_standards(ids)}
 
 
 LOADERS["standard"] = _load_standards
@@ -159,5 +153,3 @@ def snippet(text: str | None, marks: Sequence[str], width: int = 120) -> Markup:
     suffix = "…" if start + width < len(text) else ""
     return Markup(escape(prefix)) + highlight(piece, marks) + Markup(escape(suffix))
 
-
-FACET_NAMES = FACETS
