@@ -29,6 +29,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
+from registry.search import fastwrite
 from registry.search.analysis import (
     ANALYSIS_VERSION,
     bigram_analyzer,
@@ -244,6 +245,7 @@ def _speed_up_whoosh() -> None:
 
 
 _speed_up_whoosh()
+fastwrite.install()
 
 
 def date_int(day: dt.date | None, default: int = 0) -> int:
