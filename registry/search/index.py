@@ -28,6 +28,7 @@ from whoosh.analysis import IDTokenizer, StopFilter, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.system import _INT_SIZE
 
 from registry.search import fastwrite
 from registry.search.analysis import (
@@ -158,6 +159,29 @@ _LONG_POSTINGS = 4096  # size of a posting list from which its block headers are
 _BLOCK_TABLES = 4096  # terms per segment whose block headers are kept
 
 
+def block_table(matcher: Any) -> tuple[array[int], array[int]]:
+    """A long posting list's block headers: (last id, offset) per block, kept per file."""
+    postfile = matcher._postfile
+    tables = postfile.__dict__.setdefault("_registry_blocks", {})
+    table = tables.get(matcher._startoffset)
+    if table is None:
+        maxids = array("q")
+        offsets = array("q")
+        position = matcher._baseoffset
+        while True:
+            postfile.seek(position)
+            length = postfile.read_int()
+            maxids.append(postfile.read_pickle()[1])
+            offsets.append(position)
+            if length < 0:
+                break
+            position += _INT_SIZE + length
+        if len(tables) >= _BLOCK_TABLES:
+            tables.clear()
+        table = tables[matcher._startoffset] = (maxids, offsets)
+    return table
+
+
 def _speed_up_whoosh() -> None:
     """Two fixes to whoosh-reloaded 2.7.5's hot loops; what they compute is unchanged.
 
@@ -194,27 +218,6 @@ def _speed_up_whoosh() -> None:
                       else None)
             self._readers[fieldname] = reader
             return reader
-
-    def block_table(self: Any) -> tuple[array[int], array[int]]:
-        postfile = self._postfile
-        tables = postfile.__dict__.setdefault("_registry_blocks", {})
-        table = tables.get(self._startoffset)
-        if table is None:
-            maxids = array("q")
-            offsets = array("q")
-            position = self._baseoffset
-            while True:
-                postfile.seek(position)
-                length = postfile.read_int()
-                maxids.append(postfile.read_pickle()[1])
-                offsets.append(position)
-                if length < 0:
-                    break
-                position += whoosh3._INT_SIZE + length
-            if len(tables) >= _BLOCK_TABLES:
-                tables.clear()
-            table = tables[self._startoffset] = (maxids, offsets)
-        return table
 
     def skip_to(self: Any, targetid: int) -> None:
         if not self.is_active():

@@ -18,11 +18,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import query as Q
 from whoosh.collectors import FilterCollector
 from whoosh.searching import Searcher
 
 from registry import numbers
+from registry.search import vectors
 from registry.search.analysis import bigrams, is_cjk, normalise
 from registry.search.index import NEVER, date_int
 from registry.search.matchers import (
@@ -48,6 +50,7 @@ MIN_SAMPLE = 20  # ... widened until it holds at least this many, to estimate fr
 WINDOWS = 32  # evenly spread stretches of the index those matches come from
 RERANK = 40  # best-scored candidates re-ranked by status (the first pages stay stable)
 SCORE_KNOWN = 3000  # matches already listed by the count are scored where they are
+RESCORE = 200  # candidates checked at a time when phrase scores had to be estimated
 # days back from today (negative: ahead; upcoming editions come first) tried in turn when
 # sorting by date
 DATE_WINDOWS = (-365, -270, -180, -90, -30, 0, 30, 182, 730, 3650, None)
@@ -130,6 +133,7 @@ class _Count:
     exact: bool
     sample: list[int]  # documents for the facet counts, spread over the match set
     every: list[int] | None = None  # all matches, when counted one by one
+    ids: Any = None  # all matches as an array, when counted by registry.search.vectors
 
 
 def _matching(searcher: Searcher, q: Any, where: _Where | None,
@@ -175,6 +179,17 @@ def _count(searcher: Searcher, q: Any, where: _Where | None) -> _Count:
         step = max(1, reader.doc_count_all() // FACET_SAMPLE)
         sample = [d for d in range(0, reader.doc_count_all(), step) if not reader.is_deleted(d)]
         return _Count(total, True, sample[:FACET_SAMPLE])
+    try:
+        fast = vectors.count(searcher, q, where.status if where else None,
+                             where.today if where else 0)
+    except vectors.Unsupported:
+        fast = None
+    if fast is not None:
+        ids = fast.ids
+        sample = fast.sample or ids[np.unique(np.linspace(
+            0, len(ids) - 1, num=min(len(ids), FACET_SAMPLE), dtype=np.int64))].tolist()
+        every = ids.tolist() if fast.exact and len(ids) <= SCORE_KNOWN else None
+        return _Count(fast.total, fast.exact, sample, every, ids)
     n = reader.doc_count_all()
     upper = _upper(q, reader)
     cover = 1.0 if upper <= EXACT_COUNT else COUNT_VISITS / upper
@@ -334,11 +349,15 @@ def run(searcher: Searcher, params: SearchParams) -> SearchResult:
     want = params.page * params.per_page
     scored: list[tuple[int, float]] = []
     if count.total:
-        if params.sort == "date":
+        if params.sort == "date" and count.exact and count.ids is not None:
+            scored = [(d, 0.0) for d in vectors.newest(searcher, count.ids, want)]
+        elif params.sort == "date":
             scored = [(d, 0.0) for d in _by_date(searcher, q, where, want, day, count.total)]
         elif params.sort == "number" or browsing:
             scored = [(d, 0.0) for d in _by_number(searcher, q, where, want, tags,
                                                   count.total, browsing)]
+        elif count.ids is not None:  # Whoosh's BM25F, computed for all matches at once
+            scored = vectors.best(searcher, q, count.ids, max(want, RERANK), RESCORE)
         elif count.every is not None and len(count.every) <= SCORE_KNOWN:
             scored = _score_known(searcher, q, count.every, want)
         else:
