@@ -14,7 +14,12 @@ same bytes to the index:
   (a bounds check, a file ``get`` and a ``struct`` unpack); here a segment's length
   column is read once per field into a ``bytes`` object and indexed (searches use the
   same look-up when they score, so they gain too);
-* the posting writer's ``add_posting`` asserted four types per posting.
+* the posting writer's ``add_posting`` asserted four types per posting;
+* every posting block was zlib-compressed, even one of a single posting (most terms: ids,
+  numbers, model names), which only makes it larger: whoosh meant to skip blocks under 20
+  bytes but overwrote that choice on the next line. Here blocks whose pickle is under
+  ``SMALL_BLOCK`` bytes are stored uncompressed and marked so (readers already honour the
+  mark). This one changes bytes on disk, not what they decode to.
 
 Installed once at import (``install``); written against these internals only, so nothing
 is patched for another version of whoosh.
@@ -23,10 +28,12 @@ is patched for another version of whoosh.
 from __future__ import annotations
 
 import pickle
+import zlib
 from itertools import islice
 from typing import Any
 
 RUN_CHUNK = 4096  # postings per pickle in a temporary run file
+SMALL_BLOCK = 64  # posting blocks whose pickle is smaller are not compressed
 
 
 def install() -> bool:
@@ -43,6 +50,7 @@ def install() -> bool:
     byte_to_length = whoosh3.byte_to_length
     lenfield = whoosh3._lenfield
     lengths_column = whoosh3.LENGTHS_COLUMN
+    length_to_byte = whoosh3.length_to_byte
 
     def _write_run(self: Any, f: Any, items: Any) -> None:
         it = iter(items)
@@ -111,10 +119,32 @@ def install() -> bool:
             if length > self._maxlength:
                 self._maxlength = length
 
+    def _write_block(self: Any, last: bool = False) -> None:
+        if not self._blockcount:
+            self._postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, 2)
+        comp = self._compression if len(databytes) >= SMALL_BLOCK else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        ids = self._ids
+        infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, comp,
+                                  length_to_byte(self._minlength),
+                                  length_to_byte(self._maxlength)), 2)
+        postfile = self._postfile
+        blocklength = len(infobytes) + len(databytes)
+        postfile.write_int(-blocklength if last else blocklength)
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
     pool_cls._write_run = _write_run
     pool_cls._read_run = _read_run
     pool_cls.add = add
     whoosh3.W3PerDocReader.doc_field_length = doc_field_length
     whoosh3.W3PostingsWriter.add_posting = add_posting
+    whoosh3.W3PostingsWriter._write_block = _write_block
     pool_cls._registry_fast = True
     return True

@@ -54,6 +54,7 @@ def test_installed_on_the_pinned_whoosh() -> None:
     assert fastwrite.install() is True
     assert getattr(PostingPool, "_registry_fast", False)
     assert whoosh3.W3PostingsWriter.add_posting.__module__ == fastwrite.__name__
+    assert whoosh3.W3PostingsWriter._write_block.__module__ == fastwrite.__name__
 
 
 def test_index_holds_exactly_the_analysed_postings(tmp_path: Path) -> None:
