@@ -2,12 +2,13 @@
 
 Planning rules (measured with bench/search.py on a million documents): number look-ups
 are single rare terms and go first; text words become an AND of per-word alternatives
-across fields. Nothing visits every match of a common word: only the top of the ranking
-is scored (Whoosh skips blocks that cannot enter it, ``optimize=True``); the total is
-counted when small and otherwise estimated from evenly spread windows of the index, whose
-matches are also the sample the facets are counted (and scaled) from; filters are
-intersected term by term, the status is read from the date columns of visited documents
-only; sorting by date looks at recent windows first, browsing walks the number order.
+across fields. Matches are counted exactly and ranked by ``ranking``/``vectors``: posting
+blocks decoded into numpy arrays, ANDs driven by their rarest part, Whoosh's BM25F for
+all matches at once, the status and the date order read from the date columns; facets
+are counted on a spread sample of the matches and scaled. The older path below (Whoosh's
+matchers: totals estimated from evenly spread windows of the index, the top scored with
+block skipping, date windows, a walk of the number order) serves a query the vectors
+cannot evaluate (``vectors.Unsupported``), and browsing in number order.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from whoosh.collectors import FilterCollector
 from whoosh.searching import Searcher
 
 from registry import numbers
-from registry.search import vectors
+from registry.search import ranking, vectors
 from registry.search.analysis import bigrams, is_cjk, normalise
 from registry.search.index import NEVER, date_int
 from registry.search.matchers import (
@@ -180,7 +181,7 @@ def _count(searcher: Searcher, q: Any, where: _Where | None) -> _Count:
         sample = [d for d in range(0, reader.doc_count_all(), step) if not reader.is_deleted(d)]
         return _Count(total, True, sample[:FACET_SAMPLE])
     try:
-        fast = vectors.count(searcher, q, where.status if where else None,
+        fast = ranking.count(searcher, q, where.status if where else None,
                              where.today if where else 0)
     except vectors.Unsupported:
         fast = None
@@ -357,7 +358,7 @@ def run(searcher: Searcher, params: SearchParams) -> SearchResult:
             scored = [(d, 0.0) for d in _by_number(searcher, q, where, want, tags,
                                                   count.total, browsing)]
         elif count.ids is not None:  # Whoosh's BM25F, computed for all matches at once
-            scored = vectors.best(searcher, q, count.ids, max(want, RERANK), RESCORE)
+            scored = ranking.best(searcher, q, count.ids, max(want, RERANK), RESCORE)
         elif count.every is not None and len(count.every) <= SCORE_KNOWN:
             scored = _score_known(searcher, q, count.every, want)
         else:

@@ -9,8 +9,20 @@ import pytest
 from flask import Flask
 
 from registry.errors import ValidationError
-from registry.search import services
+from registry.search import ranking, services, vectors
 from tests.search.conftest import add, sync
+
+
+@pytest.fixture(autouse=True, params=["numpy", "whoosh"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every behaviour twice: counted and ranked by registry.search.vectors, and by
+    Whoosh's own matchers (the path a query the vectors cannot evaluate takes)."""
+    if request.param == "whoosh":
+        def unsupported(*_args: Any, **_kw: Any) -> Any:
+            raise vectors.Unsupported("test")
+
+        monkeypatch.setattr(ranking, "count", unsupported)
+    return str(request.param)
 
 
 def numbers_for(q: str, **args: Any) -> list[str]:

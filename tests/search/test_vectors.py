@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from registry.extensions import db
-from registry.search import vectors
+from registry.search import ranking, vectors
 from registry.search.backend import backend_for
 from registry.search.matchers import _rarest_first, _Require, _tag_query, _tags, _Where
 from registry.search.planner import plan
@@ -95,7 +95,7 @@ def test_match_sets_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) 
             q = _matching_part(_query(params))
             where = _Where(s, params.status, TODAY) if params.status else None
             expected = sorted(_matching(s, q, where, None))
-            got = vectors.count(s, q, params.status, TODAY)
+            got = ranking.count(s, q, params.status, TODAY)
             assert got.exact, (text, filters)
             assert got.ids.tolist() == expected, (text, filters)
             assert got.total == len(expected)
@@ -103,7 +103,7 @@ def test_match_sets_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) 
 
 def test_some_queries_match_many_and_some_none(corpus: Flask) -> None:
     s = _searcher(corpus)
-    sizes = {t: vectors.count(s, _matching_part(_query(SearchParams(q=t))), None, TODAY).total
+    sizes = {t: ranking.count(s, _matching_part(_query(SearchParams(q=t))), None, TODAY).total
              for t in QUERIES}
     assert sizes["不存在的词"] == 0
     assert sizes["阀门"] > 30  # the test is not vacuous
@@ -116,8 +116,8 @@ def test_scores_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) -> N
     compared = 0
     for text in QUERIES + ["安全要求", "技术条件 通用规范", "质量管理 家用电器"]:
         q = _query(SearchParams(q=text))  # with the optional exact-title phrase bonus
-        ids = vectors.count(s, _matching_part(q), None, TODAY).ids
-        ours, estimated = vectors.scores(s, q, ids)
+        ids = ranking.count(s, _matching_part(q), None, TODAY).ids
+        ours, estimated = ranking.scores(s, q, ids)
         assert not estimated  # few phrase candidates: every one checked by Whoosh
         theirs = dict(_score_known(s, q, ids.tolist(), len(ids)))
         assert set(theirs) == set(ids.tolist()), text
@@ -132,26 +132,26 @@ def test_phrase_candidates_are_verified(corpus: Flask) -> None:
     q = _matching_part(_query(SearchParams(q='"要求试验"')))
     loose = vectors.match(s, q)
     assert not loose.verified
-    got = vectors.count(s, q, None, TODAY)
+    got = ranking.count(s, q, None, TODAY)
     assert got.ids.tolist() == sorted(_matching(s, q, None, None))
     assert len(got.ids) <= len(loose.ids)
 
 
 def test_estimated_phrases_are_rechecked(corpus: Flask, monkeypatch: Any) -> None:
     """With phrases estimated (many candidates), the best are re-scored exactly."""
-    monkeypatch.setattr(vectors, "PHRASE_EXACT", 2)
+    monkeypatch.setattr(ranking, "PHRASE_EXACT", 2)
     s = _searcher(corpus)
     checked = 0
     for text in ["安全要求", "技术条件", "试验方法", "质量管理", "家用电器", "电动自行车",
                  "技术条件 通用规范", "阀门 安全要求"]:
         q = _query(SearchParams(q=text))
-        ids = vectors.count(s, _matching_part(q), None, TODAY).ids
+        ids = ranking.count(s, _matching_part(q), None, TODAY).ids
         if len(ids) <= 30:
             continue
-        _, estimated = vectors.scores(s, q, ids)
+        _, estimated = ranking.scores(s, q, ids)
         assert estimated
         theirs = _score_known(s, q, ids.tolist(), len(ids))
-        ours = vectors.best(s, q, ids, 10, batch=12, batches=100)
+        ours = ranking.best(s, q, ids, 10, batch=12, batches=100)
         assert [d for d, _ in ours] == [d for d, _ in theirs[:10]], text
         for (_, a), (_, b) in zip(ours, theirs, strict=False):
             assert a == pytest.approx(b, rel=1e-5)
@@ -161,7 +161,7 @@ def test_estimated_phrases_are_rechecked(corpus: Flask, monkeypatch: Any) -> Non
 
 def test_newest_first(corpus: Flask) -> None:
     s = _searcher(corpus)
-    ids = vectors.count(s, _matching_part(_query(SearchParams(q="安全要求"))),
+    ids = ranking.count(s, _matching_part(_query(SearchParams(q="安全要求"))),
                         None, TODAY).ids
     got = vectors.newest(s, ids, 15)
     dates = [s.stored_fields(d)["effective"] for d in got]
