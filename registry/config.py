@@ -30,6 +30,8 @@ def default_config() -> dict[str, Any]:
         "MAX_UPLOAD_MB": 20,
         "STATUS_CHECK_MAX": 5000,
         "DEFAULT_LOCALE": "zh",
+        # common title words searched in the background when a new index opens (0: off)
+        "SEARCH_WARM": 80,
     }
 
 
@@ -46,6 +48,7 @@ _ENV_TYPES: dict[str, type] = {
     "MAX_UPLOAD_MB": int,
     "STATUS_CHECK_MAX": int,
     "DEFAULT_LOCALE": str,
+    "SEARCH_WARM": int,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -11,8 +13,11 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 
 from registry.search import query as squery
+from registry.search.analysis import is_cjk
 from registry.search.index import IndexStore, open_generation
 from registry.search.query import SearchParams, SearchResult
+
+log = logging.getLogger(__name__)
 
 
 class SearchBackend(Protocol):
@@ -33,8 +38,10 @@ class WhooshBackend:
     refresh_every = 0.1  # seconds between freshness checks
     cache_size = 512
 
-    def __init__(self, store: IndexStore) -> None:
+    def __init__(self, store: IndexStore, warm: int = 0) -> None:
         self.store = store
+        self.warm = warm  # common title words searched when a new index generation opens
+        self.warming: threading.Thread | None = None
         self._lock = threading.Lock()
         # Whoosh readers seek and read shared file objects: one search at a time per process
         # (the GIL allows no more on CPU anyway)
@@ -62,6 +69,11 @@ class WhooshBackend:
                 self._cache.clear()
                 if old is not None:
                     old.close()
+                if self.warm:
+                    self.warming = threading.Thread(
+                        target=self._warm, args=(self._searcher, gen), daemon=True,
+                        name="search-warm-up")
+                    self.warming.start()
             elif not self._searcher.up_to_date():
                 try:  # reuses the readers of unchanged segments
                     fresh = self._searcher.refresh()
@@ -86,6 +98,29 @@ class WhooshBackend:
                 self._cache.popitem(last=False)
         return value
 
+    def _warm(self, searcher: Any, gen: Path) -> None:
+        """Search the commonest title words once, in the background, so the posting lists
+        of the words people search most are decoded and cached before they ask (the
+        first search of a common word on a cold index costs up to about a second)."""
+        try:
+            ix = open_generation(gen)  # its own files: the shared searcher is in use
+            try:
+                with ix.reader() as reader:
+                    counts = ((ti.doc_frequency(), btext.decode())
+                              for btext, ti in reader.iter_field("title"))
+                    words = [w for _, w in heapq.nlargest(
+                        self.warm * 2, ((df, w) for df, w in counts
+                                        if len(w) >= 2 and is_cjk(w)))][: self.warm]
+            finally:
+                ix.close()
+            for word in words:
+                with self._search_lock:
+                    if self._searcher is not searcher:
+                        return  # a newer generation (or close()) took over
+                    squery.run(searcher, SearchParams(q=word))
+        except Exception:  # warming is an optimisation: never take the process down
+            log.exception("search warm-up failed")
+
     def search(self, params: SearchParams) -> SearchResult:
         return self._cached(("search", params), lambda s: squery.run(s, params))
 
@@ -94,7 +129,7 @@ class WhooshBackend:
                             lambda s: squery.suggest(s, prefix, limit))
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._search_lock:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher = None
@@ -106,6 +141,7 @@ def backend_for(app: Flask | None = None) -> WhooshBackend:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     backend = app.extensions.get("search_backend")
     if backend is None:
-        backend = WhooshBackend(IndexStore(app.config["INDEX_DIR"]))
+        backend = WhooshBackend(IndexStore(app.config["INDEX_DIR"]),
+                                warm=int(app.config.get("SEARCH_WARM", 0)))
         app.extensions["search_backend"] = backend
     return backend
