@@ -289,7 +289,7 @@ def register_declarations() -> None:
             cites.update(dict.fromkeys(keys(n)))
         doc = {"id": f"declaration:{row.id}", "kind": "declaration", "numkeys": "",
                "cites": " ".join(cites), "adopt": "", "title": row.title,
-               "title_bi": row.title, "title_en": "", "body": row.body, "body_bi": row.body,
+               "title_bi": row.title, "title_en": "", "body_bi": row.body,
                "level": "", "nature": "", "org": "", "ics": "",
                "region": row.region, "industry": row.industry,
                "year": row.declared // 10000, "effective": row.declared, "withdrawn": NEVER,
@@ -387,7 +387,7 @@ def phase_load(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 nums = [std.number] + ([std.dual_number] if std.dual_number else []) + \
                     [a.number for a in std.adoptions]
                 rows.append((None, "standard", std.id, doc["title"], doc["title_en"],
-                             doc["body"], " ".join(nums), doc["level"], doc["ics"],
+                             doc["body_bi"], " ".join(nums), doc["level"], doc["ics"],
                              doc["effective"], doc["withdrawn"]))
             conn.executemany("INSERT INTO bench_like VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             conn.commit()

@@ -39,7 +39,7 @@ def declaration_doc(decl: Declaration) -> Doc | None:
         "id": f"declaration:{decl.id}", "kind": "declaration", "numkeys": "",
         "cites": _keys(keys),
         "adopt": _keys(number_keys(ed.intl_standard) if ed.intl_standard else []),
-        "title": title, "title_bi": title, "title_en": "", "body": body, "body_bi": body,
+        "title": title, "title_bi": title, "title_en": "", "body_bi": body,
         "level": "", "nature": "", "org": "", "ics": "",
         "region": " ".join(ent.region_chain), "industry": _industry_terms(ent.industry_code),
         "year": decl.first_published_at.year if decl.first_published_at else 0,
@@ -54,7 +54,7 @@ def enterprise_doc(ent: Enterprise) -> Doc:
     doc: Doc = {
         "id": f"enterprise:{ent.id}", "kind": "enterprise",
         "numkeys": ent.credit_code.lower(), "adopt": "", "title": ent.name,
-        "title_bi": ent.name, "title_en": "", "body": ent.address or "",
+        "title_bi": ent.name, "title_en": "",
         "body_bi": ent.address or "", "level": "", "nature": "", "org": "", "ics": "",
         "region": " ".join(ent.region_chain), "industry": _industry_terms(ent.industry_code),
         "year": 0, "effective": 0, "withdrawn": NEVER, "end_kind": "",

@@ -63,7 +63,6 @@ def standard_doc(std: Standard) -> Doc:
         "title": std.title_zh or "",
         "title_bi": std.title_zh or "",
         "title_en": std.title_en or "",
-        "body": body,
         "body_bi": body,
         "level": "zzb" if std.is_zhejiang_made else std.level,
         "nature": std.nature or "none",

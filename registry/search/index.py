@@ -40,7 +40,7 @@ from registry.search.analysis import (
     normalise,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: scope/body text indexed as bigrams only
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
 NEVER = 99991231  # withdrawn date of a record still in force
 
@@ -135,7 +135,6 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=MemoTokenizer(words), field_boost=4.0, phrase=True),
         title_bi=TEXT(analyzer=MemoTokenizer(grams, gap=1), field_boost=2.0, phrase=True),
         title_en=TEXT(analyzer=english_analyzer(), field_boost=2.0, phrase=True),
-        body=TEXT(analyzer=MemoTokenizer(words), field_boost=1.0, phrase=False),
         body_bi=TEXT(analyzer=MemoTokenizer(grams, gap=1), field_boost=0.5, phrase=False),
         # facets are stored: counted from the best-ranked hits without touching the database
         level=_tag(stored=True),

@@ -73,7 +73,6 @@ def _word_clause(word: str) -> tuple[Any, list[str]]:
         marks.extend(segs)
         if segs:
             alts.append(Q.And([Q.Term("title", s) for s in segs]))
-            alts.append(Q.And([Q.Term("body", s) for s in segs]))
         grams = bigrams(word)
         if grams:
             alts.append(Q.And([Q.Term("title_bi", g) for g in grams]))
@@ -82,7 +81,7 @@ def _word_clause(word: str) -> tuple[Any, list[str]]:
         w = word.lower()
         marks.append(w)
         parts = [t.text for t in EnglishTokenizer()(w)] or [w]  # 'high-strength' -> 2 terms
-        for field in ("title_en", "title", "body"):
+        for field in ("title_en", "title", "body_bi"):
             alts.append(Q.And([Q.Term(field, t) for t in parts]) if len(parts) > 1
                         else Q.Term(field, parts[0]))
         if _NUMBERISH.search(w):  # codes that are not standard numbers (credit codes …)

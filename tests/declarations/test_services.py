@@ -367,7 +367,7 @@ class TestSearchDocuments:
         assert doc is not None
         assert doc["id"] == f"declaration:{pub.id}" and doc["kind"] == "declaration"
         assert "软包夹" in doc["title"] and "RBJ-1500" in doc["title"]
-        assert world.a.name in doc["body"]
+        assert world.a.name in doc["body_bi"]
         assert "jbt13368-2018" in doc["cites"].lower()
         assert doc["region"].split() == ["330000", "330600", "330683"]
         assert "C" in doc["industry"].split()

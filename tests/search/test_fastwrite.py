@@ -33,7 +33,7 @@ def _docs(n: int) -> list[dict[str, Any]]:
                         for _ in range(r.randint(1, 6)))
         doc = {"id": f"standard:{i}", "kind": "standard", "title": title, "title_bi": title,
                "title_en": " ".join(r.choice(EN) for _ in range(r.randint(0, 4))),
-               "body": body, "body_bi": body, "numkeys": f"gb/t{i} gbt{i}-20{i % 30:02d}",
+               "body_bi": body, "numkeys": f"gb/t{i} gbt{i}-20{i % 30:02d}",
                "year": 2000 + i % 25, "effective": 20000101 + i, "withdrawn": 99991231,
                "sortnum": f"national|GB/T|{i:06d}|2000", "sig": str(i)}
         if i % 3:
