@@ -30,8 +30,10 @@ def default_config() -> dict[str, Any]:
         "MAX_UPLOAD_MB": 20,
         "STATUS_CHECK_MAX": 5000,
         "DEFAULT_LOCALE": "zh",
-        # common title words searched in the background when a new index opens (0: off)
-        "SEARCH_WARM": 80,
+        # common title words whose posting lists are decoded in the background when a new
+        # index opens (0: off). Off by default: while it runs (about 30 s at a million
+        # documents) it slows the in-process updater and searches (bench/README.md).
+        "SEARCH_WARM": 0,
     }
 
 

@@ -64,7 +64,6 @@ def make_config(tmp: Path, **extra: Any) -> dict[str, Any]:
         "INDEX_DIR": str(tmp / "index"),
         "WTF_CSRF_ENABLED": False,
         "INDEXER": "manual",
-        "SEARCH_WARM": 0,  # tests/search/test_backend.py turns it on
     }
     cfg.update(extra)
     return cfg

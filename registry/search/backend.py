@@ -13,8 +13,10 @@ from typing import Any, Protocol
 from flask import Flask, current_app
 
 from registry.search import query as squery
+from registry.search import vectors
 from registry.search.analysis import is_cjk
 from registry.search.index import IndexStore, open_generation
+from registry.search.planner import plan
 from registry.search.query import SearchParams, SearchResult
 
 log = logging.getLogger(__name__)
@@ -99,9 +101,10 @@ class WhooshBackend:
         return value
 
     def _warm(self, searcher: Any, gen: Path) -> None:
-        """Search the commonest title words once, in the background, so the posting lists
-        of the words people search most are decoded and cached before they ask (the
-        first search of a common word on a cold index costs up to about a second)."""
+        """Decode and cache, in the background, the posting lists the commonest title words
+        search (the first search of a common word on a cold index costs up to about a
+        second). One list at a time under the search lock, so a search waits at most for
+        one list (tens of milliseconds), pausing twice as long as each list took."""
         try:
             ix = open_generation(gen)  # its own files: the shared searcher is in use
             try:
@@ -113,11 +116,20 @@ class WhooshBackend:
                                         if len(w) >= 2 and is_cjk(w)))][: self.warm]
             finally:
                 ix.close()
+            done: set[tuple[str, Any]] = set()
             for word in words:
-                with self._search_lock:
-                    if self._searcher is not searcher:
-                        return  # a newer generation (or close()) took over
-                    squery.run(searcher, SearchParams(q=word))
+                for fieldname, text in plan(word).query.iter_all_terms():
+                    if (fieldname, text) in done:
+                        continue
+                    done.add((fieldname, text))
+                    started = time.perf_counter()
+                    with self._search_lock:
+                        if self._searcher is not searcher:
+                            return  # a newer generation (or close()) took over
+                        vectors.warm_term(searcher, fieldname, text)
+                    # at most half of the time: searches and the index updater share the
+                    # interpreter with this thread
+                    time.sleep(min(0.5, 2 * (time.perf_counter() - started)))
         except Exception:  # warming is an optimisation: never take the process down
             log.exception("search warm-up failed")
 

@@ -330,6 +330,14 @@ def _match(q: Any, seg: Segment, within: Ids | None, state: dict[str, bool]) -> 
     raise Unsupported(type(q).__name__)
 
 
+def warm_term(searcher: Any, fieldname: str, text: Any) -> None:
+    """Decode a term's posting lists in every segment into the cache."""
+    for seg in segments(searcher):
+        btext = _btext(seg.reader, fieldname, text)
+        if btext is not None:
+            postings(seg, fieldname, btext, None)
+
+
 def _size(q: Any, reader: Any) -> int:
     try:
         return int(q.estimate_size(reader))

@@ -28,7 +28,7 @@ def test_new_generation_is_warmed_with_common_title_words(catalogue: Flask) -> N
     assert "title" in fields
 
 
-def test_off_by_default_in_tests(catalogue: Flask) -> None:
+def test_off_by_default(catalogue: Flask) -> None:
     backend = backend_for(catalogue)
     rebuild(store_for(catalogue))
     backend._current()
