@@ -200,9 +200,9 @@ def count(searcher: Any, q: Any, status: str | None, today: int) -> Counted:
     if len(ids) <= VERIFY_ALL:
         ok = verify(searcher, q, ids)
         return Counted(ok, len(ok), True, [])
-    probe = ids[np.linspace(0, len(ids) - 1, num=VERIFY_SAMPLE, dtype=np.int64)]
-    ok = verify(searcher, q, np.unique(probe))
-    total = round(len(ids) * len(ok) / len(np.unique(probe)))
+    probe = np.unique(ids[np.linspace(0, len(ids) - 1, num=VERIFY_SAMPLE, dtype=np.int64)])
+    ok = verify(searcher, q, probe)
+    total = round(len(ids) * len(ok) / len(probe))
     return Counted(ids, total, False, ok.tolist())
 
 
