@@ -43,7 +43,7 @@ class Unsupported(Exception):
 
 @dataclass
 class Segment:
-    """One segment reader with the arrays read from it (kept while the searcher lives)."""
+    """One segment with the arrays read from it (kept per segment: see ``segments``)."""
 
     reader: Any
     offset: int
