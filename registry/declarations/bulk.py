@@ -46,7 +46,6 @@ from registry.declarations.bulk_table import (  # noqa: F401  (re-exported: bulk
     _csv_rows,
     _decode,
     _file_error,
-    _header_key,
     _xlsx_rows,
     read_table,
     resolve_header,

@@ -6,13 +6,13 @@ import codecs
 import csv
 import io
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from registry.errors import ValidationError
+from registry.standards.importing.mapping import header_key
 
 MAX_ROWS = 5000  # per file: larger batches should be split (one transaction holds them all)
 SOURCE = "bulk"
@@ -46,7 +46,7 @@ HEADERS = tuple(h for h, *_ in TEMPLATE_COLUMNS)
 LABELS: dict[str, str] = {f: h for h, f, *_ in TEMPLATE_COLUMNS}
 REQUIRED_COLUMNS = ("product_name",)
 
-# Other spellings of a header (after _header_key): schema field names and common variants.
+# Other spellings of a header (after header_key): schema field names and common variants.
 _ALIASES: dict[str, str] = {
     "产品或服务名称": "product_name", "产品服务名称": "product_name", "名称": "product_name",
     "产品型号": "model", "规格型号": "model", "产品类别": "category", "产品规格": "spec",
@@ -158,20 +158,14 @@ class Table:
     warnings: list[str] = field(default_factory=list)
 
 
-def _header_key(header: Any) -> str:
-    text = unicodedata.normalize("NFKC", str(header or "")).strip().lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)  # '年产值（万元）', '主导产品(是/否)'
-    return re.sub(r"[\s*＊]+", "", text)
-
-
 @cache
 def resolve_header(header: str) -> str | None:
     """The field a column header (Chinese, a variant or the schema field name) stands for."""
-    key = _header_key(header)
+    key = header_key(header)
     if not key:
         return None
     for h, f, *_ in TEMPLATE_COLUMNS:
-        if key in (_header_key(h), f):
+        if key in (header_key(h), f):
             return f
     return _ALIASES.get(key)
 

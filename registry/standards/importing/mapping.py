@@ -47,7 +47,7 @@ TEMPLATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
 
 FIELD_LABELS: dict[str, str] = {f: h for h, f, _ in TEMPLATE_COLUMNS} | {"end_kind": "终止方式"}
 
-# Other spellings of a header (compared after _header_key): English field names, the
+# Other spellings of a header (compared after header_key): English field names, the
 # national platform's JSON keys and common Chinese variants.
 _ALIASES: dict[str, str] = {
     "标准编号": "number", "std_code": "number",
@@ -112,20 +112,22 @@ _CHINA = dt.timezone(dt.timedelta(hours=8))  # the national platform's epoch val
 
 # -- cleaning values ----------------------------------------------------------------------
 
-def _header_key(header: str) -> str:
-    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)  # '标准号（必填）'
+def header_key(header: Any) -> str:
+    """A column header compared loosely: NFKC, lower case, no spaces, asterisks or
+    bracketed notes ('标准号（必填）', '年产值（万元）')."""
+    text = unicodedata.normalize("NFKC", str(header or "")).strip().lower()
+    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
     return re.sub(r"[\s*＊]+", "", text)
 
 
 @cache
 def resolve_header(header: str) -> str | None:
     """The schema field a column header (Chinese, English or national-JSON key) stands for."""
-    key = _header_key(header)
+    key = header_key(header)
     if not key:
         return None
     for h, f, _ in TEMPLATE_COLUMNS:
-        if key in (_header_key(h), f):
+        if key in (header_key(h), f):
             return f
     if key == "end_kind":
         return "end_kind"
