@@ -141,7 +141,8 @@ def _raw_matcher(reader: Any, fieldname: str, btext: bytes) -> Any:
     return None if isinstance(m, NullMatcherClass) else m
 
 
-def _decode_block(postfile: Any, offset: int, want_weights: bool) -> tuple[Ids, Any]:
+def _decode_block(postfile: Any, offset: int) -> tuple[Ids, np.ndarray[Any, Any]]:
+    """One posting block: its document numbers and weights."""
     postfile.seek(offset)
     length = abs(postfile.read_int())
     info = postfile.read_pickle()
@@ -151,8 +152,6 @@ def _decode_block(postfile: Any, offset: int, want_weights: bool) -> tuple[Ids, 
         data = zlib.decompress(data)
     ids_d, weights, _values = pickle.loads(data)
     ids = np.cumsum(np.asarray(ids_d, dtype=np.int64))
-    if not want_weights:
-        return ids, None
     if weights is None:
         w: Any = np.ones(len(ids))
     elif isinstance(weights, float):
@@ -252,14 +251,14 @@ def postings(seg: Segment, fieldname: str, btext: bytes, within: Ids | None,
             if within is not None and len(within) * PARTIAL < len(offsets):
                 # few candidates in a long list: only the blocks that may hold them
                 wanted = np.unique(np.searchsorted(np.asarray(maxids), within))
-                parts = [_decode_block(m._postfile, offsets[i], True)
+                parts = [_decode_block(m._postfile, offsets[i])
                          for i in wanted.tolist() if i < len(offsets)]
                 if not parts:
                     return EMPTY, (np.zeros(0) if want_weights else None)
                 hit = (np.concatenate([p[0] for p in parts]),
                        np.concatenate([p[1] for p in parts]))
             else:
-                parts = [_decode_block(m._postfile, off, True) for off in offsets]
+                parts = [_decode_block(m._postfile, off) for off in offsets]
                 hit = (np.concatenate([p[0] for p in parts]),
                        np.concatenate([p[1] for p in parts]).astype(np.float32))
                 if key:
