@@ -31,7 +31,7 @@ def default_config() -> dict[str, Any]:
         "STATUS_CHECK_MAX": 5000,
         "DEFAULT_LOCALE": "zh",
         # common title words whose posting lists are decoded in the background when a new
-        # index opens (0: off). Off by default: while it runs (about 30 s at a million
+        # index opens (0: off). Off by default: while it runs (about 40 s at a million
         # documents) it slows the in-process updater and searches (bench/README.md).
         "SEARCH_WARM": 0,
     }
