@@ -64,6 +64,8 @@ def jieba_words(text: str) -> list[tuple[str, list[str]]]:
 class ChineseWordTokenizer(Tokenizer):
     """jieba words with word-index positions; keeps 1-char tokens; no stemming."""
 
+    unit_tokens = True  # every token's boost is 1.0 and none is stopped (fastwrite)
+
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
                  start_char: int = 0, mode: str = "", **kwargs: Any) -> Iterator[Token]:
@@ -86,6 +88,8 @@ class ChineseWordTokenizer(Tokenizer):
 
 class BigramTokenizer(Tokenizer):
     """Overlapping CJK bigrams (a lone CJK character stays a unigram) plus ASCII words."""
+
+    unit_tokens = True  # every token's boost is 1.0 and none is stopped (fastwrite)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -133,6 +137,8 @@ def keys_analyzer() -> Composable:
 
 class EnglishTokenizer(Tokenizer):
     """ASCII words and numbers, lower-cased, one-character tokens kept, no stemming."""
+
+    unit_tokens = True  # every token's boost is 1.0 and none is stopped (fastwrite)
 
     _RE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
 

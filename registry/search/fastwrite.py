@@ -21,14 +21,17 @@ same bytes to the index:
   ``SMALL_BLOCK`` bytes are stored uncompressed and marked so (readers already honour the
   mark). This one changes bytes on disk, not what they decode to.
 
-Installed once at import (``install``); written against these internals only, so nothing
-is patched for another version of whoosh.
+Installed once at import (``install``), together with ``fastdoc``'s faster document
+analysis; written against these internals only, so nothing is patched for another version
+of whoosh. ``originals()`` puts whoosh's own code back for a while (tests compare both).
 """
 
 from __future__ import annotations
 
 import pickle
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -140,11 +143,38 @@ def install() -> bool:
         self._blockcount += 1
         self._new_block()
 
-    pool_cls._write_run = _write_run
-    pool_cls._read_run = _read_run
-    pool_cls.add = add
-    whoosh3.W3PerDocReader.doc_field_length = doc_field_length
-    whoosh3.W3PostingsWriter.add_posting = add_posting
-    whoosh3.W3PostingsWriter._write_block = _write_block
+    _patch(pool_cls, "_write_run", _write_run)
+    _patch(pool_cls, "_read_run", _read_run)
+    _patch(pool_cls, "add", add)
+    _patch(whoosh3.W3PerDocReader, "doc_field_length", doc_field_length)
+    _patch(whoosh3.W3PostingsWriter, "add_posting", add_posting)
+    _patch(whoosh3.W3PostingsWriter, "_write_block", _write_block)
+    from registry.search import fastdoc
+
+    fastdoc.install(_patch)
     pool_cls._registry_fast = True
     return True
+
+
+_PATCHES: list[tuple[Any, str, Any, Any]] = []  # (owner, name, whoosh's, ours)
+
+
+def _patch(owner: Any, name: str, new: Any) -> None:
+    # None: the attribute was inherited (restored by deleting ours)
+    _PATCHES.append((owner, name, owner.__dict__.get(name), new))
+    setattr(owner, name, new)
+
+
+@contextmanager
+def originals() -> Iterator[None]:
+    """Whoosh's own code for the duration (tests compare what both write)."""
+    for owner, name, old, _new in _PATCHES:
+        if old is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, old)
+    try:
+        yield
+    finally:
+        for owner, name, _old, new in _PATCHES:
+            setattr(owner, name, new)

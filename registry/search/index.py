@@ -68,6 +68,10 @@ class MemoTokenizer(Tokenizer):
         self.__dict__.update(state)
         self._memo = {}
 
+    @property
+    def unit_tokens(self) -> bool:  # see fastwrite: boosts 1.0, nothing stopped
+        return bool(getattr(self.inner, "unit_tokens", False))
+
     def __repr__(self) -> str:
         return f"MemoTokenizer({self.inner!r}, gap={self.gap})"
 
@@ -85,6 +89,28 @@ class MemoTokenizer(Tokenizer):
                 self._memo.clear()
             self._memo[chunk] = got
         return got
+
+    def terms(self, value: str) -> list[str]:
+        """The texts of the index-mode tokens, in order (fastdoc: no Token objects)."""
+        out: list[str] = []
+        for chunk in normalise(value).split():
+            out.extend(text for text, _p, _b in self._chunk(chunk)[0])
+        return out
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """Each index-mode token text with its positions, in first-seen order (fastdoc)."""
+        out: dict[str, list[int]] = {}
+        pos = 0
+        for chunk in normalise(value).split():
+            toks, used = self._chunk(chunk)
+            for text, p, _boost in toks:
+                got = out.get(text)
+                if got is None:
+                    out[text] = [pos + p]
+                else:
+                    got.append(pos + p)
+            pos += used
+        return out
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
