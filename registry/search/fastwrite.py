@@ -149,9 +149,10 @@ def install() -> bool:
     _patch(whoosh3.W3PerDocReader, "doc_field_length", doc_field_length)
     _patch(whoosh3.W3PostingsWriter, "add_posting", add_posting)
     _patch(whoosh3.W3PostingsWriter, "_write_block", _write_block)
-    from registry.search import fastdoc
+    from registry.search import fastdoc, fastpost
 
     fastdoc.install(_patch)
+    fastpost.install(_patch, SMALL_BLOCK)
     pool_cls._registry_fast = True
     return True
 
@@ -166,9 +167,11 @@ def _patch(owner: Any, name: str, new: Any) -> None:
 
 
 @contextmanager
-def originals() -> Iterator[None]:
-    """Whoosh's own code for the duration (tests compare what both write)."""
-    for owner, name, old, _new in _PATCHES:
+def originals(*names: str) -> Iterator[None]:
+    """Whoosh's own code for the duration (tests compare what both write): every patched
+    method, or only those with these names (e.g. ``"add_postings"``)."""
+    chosen = [p for p in _PATCHES if not names or p[1] in names]
+    for owner, name, old, _new in chosen:
         if old is None:
             delattr(owner, name)
         else:
@@ -176,5 +179,5 @@ def originals() -> Iterator[None]:
     try:
         yield
     finally:
-        for owner, name, _old, new in _PATCHES:
+        for owner, name, _old, new in chosen:
             setattr(owner, name, new)

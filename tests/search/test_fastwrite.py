@@ -8,6 +8,7 @@ what the schema's analyzers produce for the same documents.
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,7 @@ def test_index_holds_exactly_the_analysed_postings(tmp_path: Path) -> None:
 def _write(path: Path, docs: list[dict[str, Any]]) -> Any:
     path.mkdir()
     ix = windex.create_in(str(path), build_schema())
-    writer = ix.writer(limitmb=1)
+    writer = ix.writer(limitmb=1, compound=False)  # separate files (as rebuilds write)
     for doc in docs:
         writer.add_document(**doc)
     writer.commit()
@@ -187,3 +188,27 @@ def test_direct_terms_equal_the_token_stream() -> None:
             want = [t.text for t in analyzer(value, mode="index") if not t.stopped]
             assert terms(value) == want, (name, value)
     assert _terms_of(StandardAnalyzer()) is None  # stems and stops: whoosh's own path
+
+
+def _segment_files(path: Path) -> dict[str, bytes]:
+    """The segment's files by extension (names hold a random segment id; the TOC differs)."""
+    return {re.sub(r"_[0-9a-z]{16}", "", f.name): f.read_bytes() for f in path.iterdir()
+            if f.suffix not in (".toc", ".seg") and "LOCK" not in f.name}
+
+
+def test_posting_and_term_files_are_byte_identical(tmp_path: Path) -> None:
+    """fastpost writes the posting and term files exactly as whoosh's posting writer does,
+    for one-block terms (ids, numbers) and long posting lists alike."""
+    docs = _docs(700)
+    with fastwrite.originals("add_postings"):
+        _write(tmp_path / "whoosh", docs)
+    _write(tmp_path / "ours", docs)
+    theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "ours")
+    assert {"MAIN.pst", "MAIN.trm"} <= set(ours)
+    assert ours.keys() == theirs.keys()
+    for ext in ours:
+        assert ours[ext] == theirs[ext], ext
+    with windex.open_dir(str(tmp_path / "ours")).searcher() as s:
+        freqs = [s.doc_frequency(f, t) for f, t in s.reader().all_terms()]
+        assert max(freqs) > 3 * 128  # posting lists of several blocks
+        assert sum(1 for n in freqs if n == 1) > 1000  # and of one posting
