@@ -33,6 +33,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "registry" / "static"),
     )
     app.config.update(build_config(config))
+    if app.config["PROXY_HOPS"]:  # behind N reverse proxies: the client's address from them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from registry import models  # noqa: F401  (register every table on the metadata)
 

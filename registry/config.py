@@ -34,6 +34,14 @@ def default_config() -> dict[str, Any]:
         # index opens (0: off). Off by default: while it runs (about 40 s at a million
         # documents) it slows the in-process updater and searches (bench/README.md).
         "SEARCH_WARM": 0,
+        # sign-in throttle: wrong passwords for one e-mail from one address within the
+        # window before further attempts are refused (4x that for one e-mail from anywhere,
+        # 10x from one address for any e-mail)
+        "SIGNIN_MAX_FAILURES": 5,
+        "SIGNIN_WINDOW_MINUTES": 15,
+        # reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
+        # (the sign-in throttle counts by client address)
+        "PROXY_HOPS": 0,
     }
 
 
@@ -51,6 +59,9 @@ _ENV_TYPES: dict[str, type] = {
     "STATUS_CHECK_MAX": int,
     "DEFAULT_LOCALE": str,
     "SEARCH_WARM": int,
+    "SIGNIN_MAX_FAILURES": int,
+    "SIGNIN_WINDOW_MINUTES": int,
+    "PROXY_HOPS": int,
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from marshmallow import Schema, fields
 from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +46,17 @@ class Forbidden(RegistryError):
 class Unauthorized(RegistryError):
     status = 401
     code = "unauthorized"
+
+
+class TooManyRequests(RegistryError):
+    """Refused for now (e.g. too many failed sign-ins); ``retry_after`` in seconds."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 _HTTP_MESSAGES = {
@@ -96,7 +107,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(RegistryError)
     def _registry_error(exc: RegistryError) -> Any:
-        return _respond(exc.status, exc.code, exc.message, exc.errors)
+        response = make_response(_respond(exc.status, exc.code, exc.message, exc.errors))
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(MarshmallowValidationError)
     def _schema_error(exc: MarshmallowValidationError) -> Any:

@@ -161,14 +161,18 @@ class PasswordChangeSchema(Schema):
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenOutSchema)
 @error_doc(blp, 401)
+@error_doc(blp, 429)
 def create_token(data: dict[str, Any]) -> dict[str, Any]:
     """Sign in for the API: email and password give a new bearer token.
 
     The token is shown once; send it as `Authorization: Bearer <token>`. Wrong credentials
-    (or a deactivated account) are 401.
+    (or a deactivated account) are 401. After too many wrong passwords (by default 5 for
+    one e-mail from one address within 15 minutes) attempts are refused with 429 and a
+    `Retry-After` header, whatever the password.
     """
-    user = services.authenticate(data["email"], data["password"])
+    user = services.authenticate(data["email"], data["password"], ip=request.remote_addr or "")
     if user is None:
+        db.session.commit()  # the failure counts for the sign-in throttle
         raise Unauthorized("邮箱或密码不正确")
     token = services.issue_token(user, data["label"])
     db.session.commit()
@@ -239,7 +243,12 @@ def me() -> User:
 @blp.response(204)
 @error_doc(blp, 401)
 def change_password(data: dict[str, Any]) -> None:
-    """Change the password after giving the old one (422 when it is wrong or too short)."""
+    """Change the password after giving the old one (422 when it is wrong or too short).
+
+    Every other API token of the account is revoked; the one making this request keeps
+    working.
+    """
     user = signed_in()
-    services.change_password(user, data["old_password"], data["new_password"])
+    services.change_password(user, data["old_password"], data["new_password"],
+                             keep_token=request.headers["Authorization"][7:].strip())
     db.session.commit()

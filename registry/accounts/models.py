@@ -57,3 +57,14 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignInFailure(db.Model):  # type: ignore[name-defined]
+    """A wrong password (or unknown e-mail) at sign-in, kept for the throttle's window."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), index=True)
+    ip: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)

@@ -7,13 +7,14 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry import audit, identifiers
-from registry.accounts.models import ROLES, ApiToken, User
+from registry.accounts.models import ROLES, ApiToken, SignInFailure, User
 from registry.enterprises.models import Enterprise
-from registry.errors import Conflict, ValidationError
+from registry.errors import Conflict, TooManyRequests, ValidationError
 from registry.extensions import db
 
 # checked against when the email is unknown, so a miss costs as much time as a hit
@@ -58,15 +59,61 @@ def create_user(email: str, name: str, password: str, role: str = "member",
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _throttle_window() -> tuple[int, dt.timedelta]:
+    cfg = current_app.config
+    return int(cfg["SIGNIN_MAX_FAILURES"]), dt.timedelta(minutes=int(cfg["SIGNIN_WINDOW_MINUTES"]))
+
+
+def check_throttle(email: str, ip: str) -> None:
+    """Refuse a sign-in (429) after too many recent failures; the password is not checked.
+
+    Counted within the window: failures for this e-mail from this address (at most
+    ``SIGNIN_MAX_FAILURES``), for this e-mail from anywhere (4x: guessing from many
+    addresses) and from this address for any e-mail (10x: trying many accounts). Refused
+    attempts are not counted, so an attempt is possible again as old failures age out.
+    """
+    limit, window = _throttle_window()
+    if limit <= 0:
+        return
+    since = _now() - window
+    recent = select(func.count()).select_from(SignInFailure).where(SignInFailure.at > since)
+    pair = db.session.scalar(recent.where(SignInFailure.email == email, SignInFailure.ip == ip))
+    anywhere = db.session.scalar(recent.where(SignInFailure.email == email))
+    address = db.session.scalar(recent.where(SignInFailure.ip == ip))
+    if (pair or 0) >= limit or (anywhere or 0) >= 4 * limit or (address or 0) >= 10 * limit:
+        minutes = int(window.total_seconds() // 60)
+        raise TooManyRequests(f"登录失败次数过多，请 {minutes} 分钟后再试",
+                              retry_after=int(window.total_seconds()))
+
+
+def authenticate(email: str, password: str, ip: str | None = None) -> User | None:
+    """The active user with these credentials, or None.
+
+    With ``ip`` (the web and API sign-ins) the throttle applies (``check_throttle``): a
+    failure is recorded (flushed — the caller commits it even though it answers with an
+    error) and a success clears the e-mail's failures.
+    """
+    email = email.strip().lower()
+    if ip is not None:
+        check_throttle(email, ip)
+    user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        return None
-    return user
+    elif check_password_hash(user.password_hash, password) and user.active:
+        if ip is not None:
+            db.session.execute(delete(SignInFailure).where(SignInFailure.email == email))
+        return user
+    if ip is not None:
+        _limit, window = _throttle_window()
+        now = _now()
+        db.session.execute(delete(SignInFailure).where(SignInFailure.at < now - window))
+        db.session.add(SignInFailure(email=email[:200], ip=ip[:45], at=now))
+        db.session.flush()
+    return None
 
 
 def issue_token(user: User, label: str = "") -> str:
@@ -123,12 +170,21 @@ def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) ->
     return user
 
 
-def change_password(user: User, old: str, new: str) -> None:
-    """Change a password after checking the old one."""
+def change_password(user: User, old: str, new: str, keep_token: str | None = None) -> int:
+    """Change a password after checking the old one; every API token of the user is revoked
+    (a changed password must lock out whoever else had access), except ``keep_token`` — the
+    one the API request making the change carries. Returns how many were revoked."""
     if not check_password_hash(user.password_hash, old):
         raise ValidationError("原密码不正确", {"old_password": ["原密码不正确"]})
     if len(new) < 8:
         raise ValidationError("新密码太短", {"new_password": ["密码至少 8 个字符"]})
     user.password_hash = generate_password_hash(new, method="scrypt")
+    doomed = [t for t in user.tokens
+              if not (keep_token and t.token_hash == hash_token(keep_token))]
+    for token in doomed:
+        user.tokens.remove(token)  # delete-orphan: the row goes
     db.session.flush()
-    audit.record(user, "account.password_change", "user", user.id, user.enterprise)
+    revoked = len(doomed)
+    audit.record(user, "account.password_change", "user", user.id, user.enterprise,
+                 tokens_revoked=revoked)
+    return revoked

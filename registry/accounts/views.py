@@ -17,7 +17,7 @@ from registry.accounts import services
 from registry.accounts.auth import page_user
 from registry.accounts.models import ApiToken, User
 from registry.enterprises.services import validate_enterprise
-from registry.errors import NotFound, RegistryError, ValidationError
+from registry.errors import NotFound, RegistryError, TooManyRequests, ValidationError
 from registry.extensions import db, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -123,12 +123,18 @@ def login() -> Any:
     if request.method == "GET":
         return render_template("accounts/login.html", email="", error=None, next=target)
     email = request.form.get("email", "")
-    user = services.authenticate(email, request.form.get("password", ""))
-    if user is None:
+    try:
+        user = services.authenticate(email, request.form.get("password", ""),
+                                     ip=request.remote_addr or "")
+    except TooManyRequests as exc:
         db.session.rollback()
+        error = gettext("登录失败次数过多，请 %(n)d 分钟后再试", n=exc.retry_after // 60)
+        return render_template("accounts/login.html", email=email, next=target,
+                               error=error), 429, {"Retry-After": str(exc.retry_after)}
+    db.session.commit()  # a failure is recorded for the sign-in throttle
+    if user is None:
         return render_template("accounts/login.html", email=email, next=target,
                                error=gettext("邮箱或密码不正确")), 401
-    db.session.commit()
     login_user(user, remember=request.form.get("remember") == "on")
     return redirect(target)
 
@@ -155,14 +161,16 @@ def password() -> Any:
         errors["new_password2"] = [gettext("两次输入的密码不一致")]
     else:
         try:
-            services.change_password(current(), request.form.get("old_password", ""), new)
+            revoked = services.change_password(current(), request.form.get("old_password", ""),
+                                               new)
         except RegistryError as exc:
             errors = field_errors(exc)
     if errors:
         db.session.rollback()
         return render_template("accounts/password.html", errors=errors), 422
     db.session.commit()
-    flash(gettext("密码已修改"), "success")
+    flash(gettext("密码已修改") + (gettext("；已撤销 %(n)d 个 API 令牌", n=revoked) if revoked else ""),
+          "success")
     return redirect(url_for("enterprises.dashboard"))
 
 
