@@ -34,8 +34,23 @@ login_manager = LoginManager()
 babel = Babel()
 
 
+def _request_writes() -> bool:
+    """Inside a request that may write (not GET/HEAD/OPTIONS)."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 def configure_engine(engine: Engine) -> None:
-    """SQLite: real transactions (savepoints work), foreign keys, WAL for concurrent readers."""
+    """SQLite: real transactions (savepoints work), foreign keys, WAL for concurrent readers.
+
+    A request that may write begins its transactions with ``BEGIN IMMEDIATE``: it takes the
+    write lock before its first read, so another writer (the in-process index updater,
+    another request) waits for it instead of committing between its reads and its writes
+    — in WAL mode that makes the later write fail at once with "database is locked"
+    (a stale snapshot cannot be upgraded; the busy timeout does not help). Reads (GET)
+    keep deferred transactions and never block writers.
+    """
     if engine.dialect.name != "sqlite" or getattr(engine, "_registry_configured", False):
         return
 
@@ -52,6 +67,6 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _request_writes() else "BEGIN")
 
     engine._registry_configured = True  # type: ignore[attr-defined]

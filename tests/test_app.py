@@ -90,3 +90,59 @@ class TestRaces:
         with application.app_context():
             assert _db.session.scalar(select(func.count()).select_from(User)) == 0
             _db.engine.dispose()
+
+    def test_a_writing_request_holds_the_write_lock_from_its_first_read(
+            self, tmp_path: Any) -> None:
+        """SQLite: another writer committing between a request's read and its write would make
+        the write fail ("database is locked"); a POST takes the lock up front, a GET does not."""
+        import sqlite3
+
+        from sqlalchemy import func, select
+
+        from registry import create_app
+        from registry.accounts.models import User
+        from registry.cli import upgrade_database
+        from tests.conftest import make_config
+
+        path = tmp_path / "locks.sqlite3"
+        application = create_app(make_config(tmp_path, DATABASE_URL=f"sqlite:///{path}"))
+        other: list[str] = []
+
+        def other_writer() -> None:  # a second connection, as the index updater would be
+            conn = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO users (email, name, password_hash, role, active) "
+                             f"VALUES ('other{len(other)}@example.com', 'o', 'x', 'member', 1)")
+                conn.execute("COMMIT")
+                other.append("committed")
+            except sqlite3.OperationalError as exc:
+                other.append(str(exc))
+            finally:
+                conn.close()
+
+        @application.route("/_read_then_write", methods=["GET", "POST"])
+        def _read_then_write() -> Any:
+            from flask import request
+
+            _db.session.scalar(select(func.count()).select_from(User))  # the first read
+            other_writer()
+            if request.method == "POST":
+                _db.session.add(User(email="me@example.com", name="me", password_hash="x"))
+                _db.session.commit()
+            _db.session.rollback()
+            return ""
+
+        with application.app_context():
+            upgrade_database()
+        client = application.test_client()
+        assert client.get("/_read_then_write").status_code == 200
+        assert other == ["committed"]  # a reading request never blocks a writer
+        assert client.post("/_read_then_write").status_code == 200
+        assert other[1] == "database is locked"  # it had to wait for the request
+        with application.app_context():
+            emails = set(_db.session.scalars(select(User.email)))
+            assert "me@example.com" in emails
+            _db.engine.dispose()
+        other_writer()  # and gets in afterwards
+        assert other[2] == "committed"
