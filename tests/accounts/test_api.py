@@ -15,21 +15,7 @@ from tests.declarations.conftest import (
     World,
     assert_contract,
     count,
-    make_catalogue,
-    make_world,
-    reuse_password_hashes,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    reuse_password_hashes(monkeypatch)
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    return make_world(make_catalogue())
-
 
 CODE_C = make_credit_code("9", "1", "330683", "MA2BCDE03")
 SIGNUP: dict[str, Any] = {

@@ -18,14 +18,7 @@ from tests.declarations.conftest import (
     PASSWORD,
     count,
     make_enterprise,
-    reuse_password_hashes,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    reuse_password_hashes(monkeypatch)
-
 
 ENTERPRISE = {"name": "嵊州市甲机械有限公司", "credit_code": CODE_A, "industry_code": "34"}
 

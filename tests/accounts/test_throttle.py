@@ -14,20 +14,7 @@ from tests.declarations.conftest import (
     World,
     assert_contract,
     count,
-    make_catalogue,
-    make_world,
-    reuse_password_hashes,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    reuse_password_hashes(monkeypatch)
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    return make_world(make_catalogue())
 
 
 def api_sign_in(client: Any, password: str, email: str = "a@example.com",
