@@ -8,7 +8,7 @@ import secrets
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, case, delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry import audit, identifiers
@@ -79,12 +79,15 @@ def check_throttle(email: str, ip: str) -> None:
     limit, window = _throttle_window()
     if limit <= 0:
         return
-    since = _now() - window
-    recent = select(func.count()).select_from(SignInFailure).where(SignInFailure.at > since)
-    pair = db.session.scalar(recent.where(SignInFailure.email == email, SignInFailure.ip == ip))
-    anywhere = db.session.scalar(recent.where(SignInFailure.email == email))
-    address = db.session.scalar(recent.where(SignInFailure.ip == ip))
-    if (pair or 0) >= limit or (anywhere or 0) >= 4 * limit or (address or 0) >= 10 * limit:
+    same_email, same_ip = SignInFailure.email == email, SignInFailure.ip == ip
+
+    def hits(cond: Any) -> Any:
+        return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+    pair, anywhere, address = db.session.execute(
+        select(hits(and_(same_email, same_ip)), hits(same_email), hits(same_ip))
+        .where(SignInFailure.at > _now() - window, or_(same_email, same_ip))).one()
+    if pair >= limit or anywhere >= 4 * limit or address >= 10 * limit:
         minutes = int(window.total_seconds() // 60)
         raise TooManyRequests(f"登录失败次数过多，请 {minutes} 分钟后再试",
                               retry_after=int(window.total_seconds()))
