@@ -73,11 +73,15 @@ def install(patch: Patch) -> None:
     base_index = wfields.FieldType.index
     plain = {cls for cls in (wfields.TEXT, wfields.KEYWORD, wfields.ID)
              if cls.index is base_index}
-    known: dict[int, tuple[Any, Terms | None]] = {}  # id(analyzer) -> (analyzer, terms)
+    # id(analyzer) -> (analyzer, terms). Every writer unpickles a new schema, so the map is
+    # emptied when it grows (it would otherwise keep every old schema's analyzers alive).
+    known: dict[int, tuple[Any, Terms | None]] = {}
 
     def terms_for(analyzer: Any) -> Terms | None:
         got = known.get(id(analyzer))
         if got is None or got[0] is not analyzer:
+            if len(known) >= 256:
+                known.clear()
             got = known[id(analyzer)] = (analyzer, _terms_of(analyzer))
         return got[1]
 

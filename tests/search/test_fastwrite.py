@@ -212,3 +212,22 @@ def test_posting_and_term_files_are_byte_identical(tmp_path: Path) -> None:
         freqs = [s.doc_frequency(f, t) for f, t in s.reader().all_terms()]
         assert max(freqs) > 3 * 128  # posting lists of several blocks
         assert sum(1 for n in freqs if n == 1) > 1000  # and of one posting
+
+
+def test_writers_do_not_keep_old_schemas_alive(tmp_path: Path) -> None:
+    """Each writer unpickles its own schema; the analyzer map must not grow with them."""
+    import gc
+    import weakref
+
+    windex.create_in(str(tmp_path), build_schema())
+    refs = []
+    for i in range(300):  # as the updater does: open the index, write a batch, close
+        ix = windex.open_dir(str(tmp_path))
+        writer = ix.writer()
+        refs.append(weakref.ref(writer.schema["numkeys"].analyzer))
+        writer.add_document(**_docs(1)[0] | {"id": f"standard:{i}"})
+        writer.commit(optimize=i % 50 == 49)
+        ix.close()
+        del ix, writer
+    gc.collect()
+    assert len({id(r()) for r in refs if r() is not None}) < 200
