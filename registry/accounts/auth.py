@@ -20,8 +20,14 @@ def init_auth(app: Flask) -> None:
     """Wire Flask-Login's user loader."""
 
     @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def _load(session_id: str) -> User | None:
+        user_id, _, key = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or (user.session_key or "") != key:
+            return None  # signed in before the password changed: signed out
+        return user
 
 
 def api_user() -> User | None:
@@ -59,4 +65,4 @@ def require_role(*roles: str) -> Callable[[F], F]:
 
 def page_user() -> User | None:
     """The signed-in user of an HTML request."""
-    return current_user if current_user.is_authenticated else None
+    return current_user._get_current_object() if current_user.is_authenticated else None

@@ -30,6 +30,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         ForeignKey("enterprises.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now())
+    # part of the signed-in session's id: replaced when the password changes, which ends
+    # every other session (and remember-me cookie) of this user
+    session_key: Mapped[str | None] = mapped_column(String(32))
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -43,6 +46,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user id and, once set, the session key."""
+        return f"{self.id}:{self.session_key}" if self.session_key else str(self.id)
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined]

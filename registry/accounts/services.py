@@ -174,14 +174,16 @@ def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) ->
 
 
 def change_password(user: User, old: str, new: str, keep_token: str | None = None) -> int:
-    """Change a password after checking the old one; every API token of the user is revoked
-    (a changed password must lock out whoever else had access), except ``keep_token`` — the
-    one the API request making the change carries. Returns how many were revoked."""
+    """Change a password after checking the old one. A changed password must lock out
+    whoever else had access: every signed-in session of the user ends (the page signs its
+    own in again) and every API token is revoked except ``keep_token`` — the one the API
+    request making the change carries. Returns how many tokens were revoked."""
     if not check_password_hash(user.password_hash, old):
         raise ValidationError("原密码不正确", {"old_password": ["原密码不正确"]})
     if len(new) < 8:
         raise ValidationError("新密码太短", {"new_password": ["密码至少 8 个字符"]})
     user.password_hash = generate_password_hash(new, method="scrypt")
+    user.session_key = secrets.token_hex(16)  # every signed-in session ends (see get_id)
     doomed = [t for t in user.tokens
               if not (keep_token and t.token_hash == hash_token(keep_token))]
     for token in doomed:

@@ -169,6 +169,7 @@ def password() -> Any:
         db.session.rollback()
         return render_template("accounts/password.html", errors=errors), 422
     db.session.commit()
+    login_user(current())  # this browser stays signed in; the user's other sessions end
     flash(gettext("密码已修改") + (gettext("；已撤销 %(n)d 个 API 令牌", n=revoked) if revoked else ""),
           "success")
     return redirect(url_for("enterprises.dashboard"))

@@ -1,4 +1,4 @@
-"""The sign-in throttle (API and page) and API tokens revoked by a password change."""
+"""The sign-in throttle (API and page); a password change ends sessions and revokes tokens."""
 
 from __future__ import annotations
 
@@ -112,6 +112,21 @@ class TestPasswordChangeRevokesTokens:
         assert_contract(resp, 422, "validation_error")
         assert client.get("/api/v1/me",
                           headers={"Authorization": f"Bearer {other}"}).status_code == 200
+
+    def test_other_sessions_end_this_one_stays(self, app: Any, client: Any, world: World) -> None:
+        other = app.test_client()
+        for c in (client, other):
+            assert page_sign_in(c, PASSWORD).status_code == 302
+            assert c.get("/dashboard").status_code == 200
+        resp = client.post("/account/password", data={
+            "old_password": PASSWORD, "new_password": "new-password-1",
+            "new_password2": "new-password-1"})
+        assert resp.status_code == 302
+        assert client.get("/dashboard").status_code == 200  # the browser that changed it
+        resp = other.get("/dashboard")  # signed in before the change: signed out now
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+        assert page_sign_in(other, "new-password-1").status_code == 302
+        assert other.get("/dashboard").status_code == 200
 
     def test_page_revokes_every_token(self, client: Any, db: Any, world: World) -> None:
         token = world.tokens["member_a"]
