@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry import identifiers
-from registry.declarations.models import Declaration, DeclarationEdition
+from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard, Indicator
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.search.documents import Doc, _keys, number_keys, register_entity, signature
@@ -21,7 +23,7 @@ def _industry_terms(code: str) -> str:
     return " ".join(dict.fromkeys(filter(None, [section, code[:2], code])))
 
 
-def declaration_doc(decl: Declaration) -> Doc | None:
+def declaration_doc(decl: Declaration | SimpleNamespace) -> Doc | None:
     """Published declarations are searchable by product, enterprise and standard number."""
     ed = decl.current_edition
     if decl.state != "published" or ed is None:
@@ -72,6 +74,50 @@ def load_declarations(ids: Sequence[int]) -> Iterator[Declaration]:
             selectinload(Declaration.current_edition).selectinload(DeclarationEdition.indicators)))
 
 
+def index_rows(ids: Sequence[int]) -> Iterator[SimpleNamespace]:
+    """What ``declaration_doc`` reads, from three plain queries (indexing only).
+
+    Rebuilds and the updater need a few columns of a declaration, its current edition, its
+    enterprise, cited numbers and indicator names — not full ORM objects of five tables,
+    which cost about three quarters of building a document. The rows carry the same
+    attribute names, so ``declaration_doc`` builds the same document from either.
+    """
+    D, E, Ent = Declaration, DeclarationEdition, Enterprise
+    rows = db.session.execute(
+        select(D.id, D.state, D.first_published_at, E.id, E.product_name, E.model,
+               E.category, E.ent_std_title, E.ent_std_number, E.intl_standard, E.published_at,
+               Ent.name, Ent.region_code, Ent.industry_code)
+        .join(Ent, Ent.id == D.enterprise_id).outerjoin(E, E.id == D.current_edition_id)
+        .where(D.id.in_(ids))).all()
+    editions = [r[3] for r in rows if r[3] is not None]
+    numbers: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    names: dict[int, list[SimpleNamespace]] = defaultdict(list)
+    for i in range(0, len(editions), 500):
+        chunk = editions[i:i + 500]
+        for ed_id, number in db.session.execute(
+                select(EditionStandard.edition_id, EditionStandard.number)
+                .where(EditionStandard.edition_id.in_(chunk))
+                .order_by(EditionStandard.edition_id, EditionStandard.position)):
+            numbers[ed_id].append(SimpleNamespace(number=number))
+        for ed_id, name in db.session.execute(
+                select(Indicator.edition_id, Indicator.name)
+                .where(Indicator.edition_id.in_(chunk))
+                .order_by(Indicator.edition_id, Indicator.position)):
+            names[ed_id].append(SimpleNamespace(name=name))
+    for (decl_id, state, first_published_at, ed_id, product_name, model, category,
+         ent_std_title, ent_std_number, intl_standard, published_at, ent_name, region_code,
+         industry_code) in rows:
+        edition = None if ed_id is None else SimpleNamespace(
+            product_name=product_name, model=model, category=category,
+            ent_std_title=ent_std_title, ent_std_number=ent_std_number,
+            intl_standard=intl_standard, published_at=published_at,
+            standards=numbers.get(ed_id, []), indicators=names.get(ed_id, []))
+        enterprise = SimpleNamespace(name=ent_name, industry_code=industry_code,
+                                     region_chain=identifiers.region_chain(region_code))
+        yield SimpleNamespace(id=decl_id, state=state, first_published_at=first_published_at,
+                              current_edition=edition, enterprise=enterprise)
+
+
 def load_enterprises(ids: Sequence[int]) -> Iterator[Enterprise]:
     yield from db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
 
@@ -81,7 +127,7 @@ def install() -> None:
     from registry.search import outbox
     from registry.search import services as search_services
 
-    register_entity("declaration", load_declarations, declaration_doc,
+    register_entity("declaration", index_rows, declaration_doc,
                     lambda: select(Declaration.id).where(Declaration.state == "published")
                     .order_by(Declaration.id))
     register_entity("enterprise", load_enterprises, enterprise_doc,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -33,10 +34,15 @@ def ics_prefixes(codes: Iterable[str]) -> list[str]:
 
 def number_keys(number: str) -> list[str]:
     """Every normalised writing of a number that should find it."""
+    return list(_number_keys(number))
+
+
+@lru_cache(maxsize=65536)  # declarations cite the same standards over and over
+def _number_keys(number: str) -> tuple[str, ...]:
     parsed = numbers.try_parse(number)
     if parsed is None:
-        return [numbers.compact(number)]
-    return [numbers.compact(v) for v in parsed.variants()]
+        return (numbers.compact(number),)
+    return tuple(numbers.compact(v) for v in parsed.variants())
 
 
 def sort_number(std: Standard) -> str:

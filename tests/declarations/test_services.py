@@ -378,6 +378,33 @@ class TestSearchDocuments:
         services.withdraw_declaration(pub, "停产", world.users["member_a"])
         assert declaration_doc(pub) is None
 
+    def test_index_rows_build_the_same_documents_as_the_models(self, db, world: World):
+        """The indexer reads plain rows (declarations.search.index_rows); the documents must
+        be those built from the ORM objects, for every state and shape of declaration."""
+        from registry.declarations.search import index_rows, load_declarations
+
+        base = content()["indicators"][0]
+        two = content(standards=["JB/T 13368-2018", "GB/T 19001-2016", "GB 4706.1-2005"],
+                      model=None, indicators=[{**base, "name": f"指标{i}"} for i in (3, 1, 2)])
+        decls = [published_of(world), published_of(world, world.b, intl_standard="ISO 9001"),
+                 draft_of(world), published_of(world, category=None)]
+        decls.append(services.create_declaration(world.a, two, world.users["member_a"],
+                                                 publish=True)[0])
+        amended = published_of(world)
+        services.amend_declaration(amended, content(product_name="新品名", standards=[
+            "GB/T 19001-2016", "JB/T 13368-2018"]), world.users["member_a"])
+        withdrawn = published_of(world)
+        services.withdraw_declaration(withdrawn, "停产", world.users["member_a"])
+        decls += [amended, withdrawn]
+        db.session.flush()
+        ids = [d.id for d in decls]
+        db.session.expire_all()
+        from_models = {d.id: declaration_doc(d) for d in load_declarations(ids)}
+        from_rows = {r.id: declaration_doc(r) for r in index_rows(ids)}
+        assert from_rows == from_models
+        assert sum(doc is not None for doc in from_rows.values()) == 5
+        assert "新品名" in from_rows[amended.id]["title"]
+
     def test_enterprise_doc(self, world: World):
         doc = enterprise_doc(world.a)
         assert doc["title"] == world.a.name
