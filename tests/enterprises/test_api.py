@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
@@ -16,22 +14,8 @@ from tests.declarations.conftest import (
     World,
     assert_contract,
     draft_of,
-    make_catalogue,
-    make_world,
     published_of,
-    reuse_password_hashes,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    reuse_password_hashes(monkeypatch)
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    return make_world(make_catalogue())
-
 
 API = "/api/v1/enterprises"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
@@ -15,21 +13,8 @@ from tests.declarations.conftest import (
     CODE_A,
     CODE_B,
     World,
-    make_catalogue,
     make_enterprise,
-    make_world,
-    reuse_password_hashes,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
-    reuse_password_hashes(monkeypatch)
-
-
-@pytest.fixture
-def world(db: Any) -> World:
-    return make_world(make_catalogue())
 
 
 class TestValidate:
