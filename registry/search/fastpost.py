@@ -32,12 +32,12 @@ def install(patch: Patch, small_block: int) -> None:
     from whoosh.codec import base, whoosh3
     from whoosh.system import emptybytes
 
+    from registry.search.fastwrite import field_lengths
+
     field_writer: Any = whoosh3.W3FieldWriter
     own_add_postings = base.FieldWriter.add_postings
     length_to_byte = whoosh3.length_to_byte
     byte_to_length = whoosh3.byte_to_length
-    lenfield = whoosh3._lenfield
-    lengths_column = whoosh3.LENGTHS_COLUMN
     magic = whoosh3.WHOOSH3_HEADER_MAGIC
     terminfo_struct = whoosh3.W3TermInfo._struct
     pack_ushort = whoosh3.pack_ushort
@@ -46,12 +46,10 @@ def install(patch: Patch, small_block: int) -> None:
     length_of = [None] + [byte_to_length(b) for b in range(1, 256)]  # as doc_field_length
 
     def length_table(lengths: Any, fieldname: str) -> bytes | None:
-        """The segment's length bytes of one field (None: no lengths)."""
+        """The segment's length bytes of one field (None: no lengths, or another reader)."""
         if not isinstance(lengths, whoosh3.W3PerDocReader):
             return None
-        reader = lengths._cached_reader(lenfield(fieldname), lengths_column)
-        return None if reader is None else bytes(reader._dbfile.get(reader._basepos,
-                                                                    reader._count))
+        return field_lengths(lengths, fieldname)
 
     def write_term(self: Any, btext: bytes, ids: list[int], weights: list[float],
                    vals: list[bytes], lens: list[int], blocklimit: int) -> None:

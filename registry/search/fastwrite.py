@@ -51,8 +51,6 @@ def install() -> bool:
     if getattr(pool_cls, "_registry_fast", False):
         return True
     byte_to_length = whoosh3.byte_to_length
-    lenfield = whoosh3._lenfield
-    lengths_column = whoosh3.LENGTHS_COLUMN
     length_to_byte = whoosh3.length_to_byte
 
     def _write_run(self: Any, f: Any, items: Any) -> None:
@@ -89,16 +87,7 @@ def install() -> bool:
         self.current.append(item)
 
     def doc_field_length(self: Any, docnum: int, fieldname: str, default: int = 0) -> Any:
-        cache = self.__dict__.get("_registry_lengths")
-        if cache is None:
-            cache = self.__dict__["_registry_lengths"] = {}
-        try:
-            data = cache[fieldname]
-        except KeyError:
-            reader = self._cached_reader(lenfield(fieldname), lengths_column)
-            data = None if reader is None else bytes(
-                reader._dbfile.get(reader._basepos, reader._count))
-            cache[fieldname] = data
+        data = field_lengths(self, fieldname)
         if docnum > self._doccount:
             raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
         if data is None:
@@ -155,6 +144,22 @@ def install() -> bool:
     fastpost.install(_patch, SMALL_BLOCK)
     pool_cls._registry_fast = True
     return True
+
+
+def field_lengths(perdoc: Any, fieldname: str) -> bytes | None:
+    """A segment's length bytes of one field, one per document (None: the field has no
+    lengths), read once per ``W3PerDocReader`` and field."""
+    from whoosh.codec import whoosh3
+
+    cache = perdoc.__dict__.setdefault("_registry_lengths", {})
+    try:
+        return cache[fieldname]
+    except KeyError:
+        reader = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
+        data = None if reader is None else bytes(
+            reader._dbfile.get(reader._basepos, reader._count))
+        cache[fieldname] = data
+        return data
 
 
 _PATCHES: list[tuple[Any, str, Any, Any]] = []  # (owner, name, whoosh's, ours)
