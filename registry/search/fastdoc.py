@@ -164,25 +164,21 @@ def install(patch: Patch) -> None:
                     fieldboost = float(fields[boostkw]) if boostkw in fields else docboost
                     scorable = field.scorable
                     base = 150 + len(fieldname)
-                    added = False
-                    if type(field) in plain:
+                    if type(field) in plain:  # FieldType.index without its generator
                         if not isinstance(value, (str, list, tuple)):
                             raise ValueError(f"{value!r} is not unicode or sequence")
-                        for w, freq, weight, vbytes in field.format.word_values(
-                                value, field.analyzer, mode="index"):
-                            tbytes = w.encode("utf-8")
-                            if scorable:
-                                length += freq
-                            post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
-                            size += base + 2 * len(tbytes) + (len(vbytes) if vbytes else 0)
-                            added = True
+                        items: Any = [(w.encode("utf-8"), freq, weight, vbytes)
+                                      for w, freq, weight, vbytes in field.format.word_values(
+                                          value, field.analyzer, mode="index")]
                     else:
-                        for tbytes, freq, weight, vbytes in field.index(value):
-                            if scorable:
-                                length += freq
-                            post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
-                            size += base + 2 * len(tbytes) + (len(vbytes) if vbytes else 0)
-                            added = True
+                        items = field.index(value)
+                    added = False
+                    for tbytes, freq, weight, vbytes in items:
+                        if scorable:
+                            length += freq
+                        post((fieldname, tbytes, docnum, weight * fieldboost, vbytes))
+                        size += base + 2 * len(tbytes) + (len(vbytes) if vbytes else 0)
+                        added = True
                     if added:
                         pool.fieldnames.add(fieldname)
 
