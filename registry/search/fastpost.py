@@ -26,13 +26,11 @@ from typing import Any
 Patch = Callable[[Any, str, Any], None]
 
 
-def install(patch: Patch, small_block: int) -> None:
-    import zlib
-
+def install(patch: Patch) -> None:
     from whoosh.codec import base, whoosh3
     from whoosh.system import emptybytes
 
-    from registry.search.fastwrite import field_lengths
+    from registry.search.fastwrite import compress_block, field_lengths
 
     field_writer: Any = whoosh3.W3FieldWriter
     own_add_postings = base.FieldWriter.add_postings
@@ -98,9 +96,7 @@ def install(patch: Patch, small_block: int) -> None:
             else:
                 mini_values = emptybytes.join(values)
             databytes = dumps((tuple(deltas), mini_weights, mini_values), 2)
-            comp = compression if len(databytes) >= small_block else 0
-            if comp:
-                databytes = zlib.compress(databytes, comp)
+            databytes, comp = compress_block(databytes, compression)
             infobytes = dumps((len(bids), bids[-1], maxweight, comp, length_to_byte(minlength),
                                length_to_byte(maxlength)), 2)
             blocklength = len(infobytes) + len(databytes)

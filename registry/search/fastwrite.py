@@ -117,9 +117,7 @@ def install() -> bool:
         self._terminfo.add_block(self)
         data = (self._mini_ids(), self._mini_weights(), self._mini_values())
         databytes = pickle.dumps(data, 2)
-        comp = self._compression if len(databytes) >= SMALL_BLOCK else 0
-        if comp:
-            databytes = zlib.compress(databytes, comp)
+        databytes, comp = compress_block(databytes, self._compression)
         ids = self._ids
         infobytes = pickle.dumps((len(ids), ids[-1], self._maxweight, comp,
                                   length_to_byte(self._minlength),
@@ -141,9 +139,17 @@ def install() -> bool:
     from registry.search import fastdoc, fastpost
 
     fastdoc.install(_patch)
-    fastpost.install(_patch, SMALL_BLOCK)
+    fastpost.install(_patch)
     pool_cls._registry_fast = True
     return True
+
+
+def compress_block(databytes: bytes, compression: int) -> tuple[bytes, int]:
+    """A posting block's pickled data as stored, and the compression level to mark it with
+    (0: blocks under ``SMALL_BLOCK`` bytes stay as they are)."""
+    if compression and len(databytes) >= SMALL_BLOCK:
+        return zlib.compress(databytes, compression), compression
+    return databytes, 0
 
 
 def field_lengths(perdoc: Any, fieldname: str) -> bytes | None:
