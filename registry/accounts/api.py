@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from registry import identifiers
 from registry.accounts import services
-from registry.accounts.auth import api_user
+from registry.accounts.auth import api_user, bearer_token
 from registry.accounts.models import User
 from registry.enterprises.schemas import EnterpriseBriefSchema, EnterpriseInSchema, EnterpriseOutSchema
 from registry.errors import RegistryError, Unauthorized
@@ -59,7 +59,7 @@ def setup_api_blueprint(bp: Blueprint) -> None:
 
 
 def _has_bearer() -> bool:
-    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+    return bearer_token() is not None
 
 
 def signed_in() -> User:
@@ -187,7 +187,7 @@ def create_token(data: dict[str, Any]) -> dict[str, Any]:
 def revoke_current_token() -> None:
     """Sign out of the API: the token this request carries stops working."""
     signed_in()
-    services.revoke_token(request.headers["Authorization"][7:].strip())
+    services.revoke_token(bearer_token() or "")
     db.session.commit()
 
 
@@ -250,5 +250,5 @@ def change_password(data: dict[str, Any]) -> None:
     """
     user = signed_in()
     services.change_password(user, data["old_password"], data["new_password"],
-                             keep_token=request.headers["Authorization"][7:].strip())
+                             keep_token=bearer_token())
     db.session.commit()

@@ -30,6 +30,12 @@ def init_auth(app: Flask) -> None:
         return user
 
 
+def bearer_token() -> str | None:
+    """The token of the request's ``Authorization: Bearer`` header, if it has one."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
 def api_user() -> User | None:
     """The user behind the request's ``Authorization: Bearer`` token, if any."""
     key = "registry.api_user"
@@ -37,10 +43,8 @@ def api_user() -> User | None:
         return request.environ[key]
     from registry.accounts.services import user_for_token
 
-    user = None
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        user = user_for_token(header[7:].strip())
+    token = bearer_token()
+    user = user_for_token(token) if token is not None else None
     request.environ[key] = user
     return user
 
