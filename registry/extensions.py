@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_babel import Babel
@@ -32,6 +33,11 @@ api = Api()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+
+
+def utcnow() -> dt.datetime:
+    """Now, as the DateTime columns store it: naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _request_writes() -> bool:

@@ -1,6 +1,6 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
-from registry.accounts.models import ApiToken, User
+from registry.accounts.models import ApiToken, SignInFailure, User
 from registry.declarations.models import (
     AuditEntry,
     Declaration,
@@ -15,4 +15,4 @@ from registry.standards.models import Adoption, Replacement, Standard, StandardI
 
 __all__ = ["Adoption", "ApiToken", "AuditEntry", "ChangeFeed", "Declaration",
            "DeclarationEdition", "EditionStandard", "Enterprise", "Indicator", "Replacement",
-           "Standard", "StandardICS", "User", "WatchFlag"]
+           "SignInFailure", "Standard", "StandardICS", "User", "WatchFlag"]

@@ -15,7 +15,7 @@ from registry import audit, identifiers
 from registry.accounts.models import ROLES, ApiToken, SignInFailure, User
 from registry.enterprises.models import Enterprise
 from registry.errors import Conflict, TooManyRequests, ValidationError
-from registry.extensions import db
+from registry.extensions import db, utcnow
 
 # checked against when the email is unknown, so a miss costs as much time as a hit
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
@@ -59,10 +59,6 @@ def create_user(email: str, name: str, password: str, role: str = "member",
     return user
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _throttle_window() -> tuple[int, dt.timedelta]:
     cfg = current_app.config
     return int(cfg["SIGNIN_MAX_FAILURES"]), dt.timedelta(minutes=int(cfg["SIGNIN_WINDOW_MINUTES"]))
@@ -86,7 +82,7 @@ def check_throttle(email: str, ip: str) -> None:
 
     pair, anywhere, address = db.session.execute(
         select(hits(and_(same_email, same_ip)), hits(same_email), hits(same_ip))
-        .where(SignInFailure.at > _now() - window, or_(same_email, same_ip))).one()
+        .where(SignInFailure.at > utcnow() - window, or_(same_email, same_ip))).one()
     if pair >= limit or anywhere >= 4 * limit or address >= 10 * limit:
         minutes = int(window.total_seconds() // 60)
         raise TooManyRequests(f"登录失败次数过多，请 {minutes} 分钟后再试",
@@ -112,7 +108,7 @@ def authenticate(email: str, password: str, ip: str | None = None) -> User | Non
         return user
     if ip is not None:
         _limit, window = _throttle_window()
-        now = _now()
+        now = utcnow()
         db.session.execute(delete(SignInFailure).where(SignInFailure.at < now - window))
         db.session.add(SignInFailure(email=email[:200], ip=ip[:45], at=now))
         db.session.flush()
@@ -147,7 +143,7 @@ def user_for_token(token: str) -> User | None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if row is None or not row.user.active:
         return None
-    row.last_used_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    row.last_used_at = utcnow()
     return row.user
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,16 +21,12 @@ from registry.declarations.models import (
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_act_for, require_act_for
 from registry.errors import Conflict, NotFound, ValidationError
-from registry.extensions import db
+from registry.extensions import db, utcnow
 from registry.standards.models import Standard
 from registry.standards.services import Page
 
 _FIELDS = ("product_name", "model", "category", "spec", "barcode", "is_main_product",
            "annual_output_value", "intl_standard", "lower_statement", "change_note")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class CheckFailed(ValidationError):
@@ -146,7 +141,7 @@ _PUBLISH_ACTIONS = {"initial": "declaration.publish", "amendment": "declaration.
 
 def _publish(decl: Declaration, edition: DeclarationEdition, actor: User | None,
              enterprise: Enterprise) -> None:
-    now = _now()
+    now = utcnow()
     edition.published_at = now
     decl.current_edition = edition
     decl.state = "published"
@@ -188,7 +183,7 @@ def withdraw_declaration(decl: Declaration, reason: str, actor: User | None) -> 
         raise Conflict("只有已公开的声明可以废止")
     if not reason or len(reason.strip()) < 2:
         raise ValidationError("请填写废止原因", {"reason": ["请填写废止原因（至少 2 个字）"]})
-    decl.state, decl.withdrawn_reason, decl.withdrawn_at = "withdrawn", reason.strip(), _now()
+    decl.state, decl.withdrawn_reason, decl.withdrawn_at = "withdrawn", reason.strip(), utcnow()
     # a withdrawn declaration no longer executes anything: its watch flags are closed
     # (queried, not decl.flags: flags may have been added since that list was loaded)
     for flag in db.session.scalars(select(WatchFlag).where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from registry.declarations.models import Declaration, EditionStandard, WatchFlag
-from registry.extensions import db
+from registry.extensions import db, utcnow
 from registry.standards.models import Standard
 from registry.standards.services import successors_of
 
@@ -56,14 +56,12 @@ def resolve_flags(decl: Declaration) -> None:
     if decl.current_edition is None:
         return
     cited = {s.standard_id for s in decl.current_edition.standards}
-    from registry.declarations.services import _now
-
     # query, not decl.flags: flags added earlier in this transaction may not be loaded there
     open_rows = db.session.scalars(select(WatchFlag).where(
         WatchFlag.declaration_id == decl.id, WatchFlag.resolved_at.is_(None)))
     for flag in open_rows:
         if flag.standard_id not in cited:
-            flag.resolved_at = _now()
+            flag.resolved_at = utcnow()
 
 
 def open_flags_for(enterprise_id: int) -> list[WatchFlag]:
