@@ -22,6 +22,59 @@ from registry.search.query import SearchParams, SearchResult
 log = logging.getLogger(__name__)
 
 
+def refreshed_searcher(ix: Any, old: Any) -> Any:
+    """A searcher over the index's latest commit, reusing ``old``'s unchanged segments.
+
+    Whoosh-reloaded 2.7.5's ``Searcher.refresh()`` adds the old reader's segments to the
+    new commit's list: after a merge the live searcher kept the merged-away segments (15
+    in memory, 5 on disk; every record listed several times, then ``stored_fields`` failed
+    on their deleted files) and it reused a segment's reader even when the new commit had
+    deleted documents in it (an updated record listed twice). Here a segment's reader is
+    reused only when the commit lists the same segment with the same deletions; the old
+    searcher's other readers are closed, so ``old`` must not be used afterwards.
+    """
+    from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+    from whoosh.searching import Searcher
+
+    reusable: dict[str, Any] = {}
+    for reader, _base in old.reader().leaf_readers():
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        if segment is not None:
+            reusable[segment.segment_id()] = reader
+    for attempt in range(10):
+        toc = ix._read_toc()
+        opened: list[Any] = []
+        readers: list[Any] = []
+        try:
+            for segment in toc.segments:
+                reader = reusable.get(segment.segment_id())
+                if reader is None or reader.segment().deleted_count() != segment.deleted_count():
+                    reader = SegmentReader(ix.storage, toc.schema, segment,
+                                           generation=toc.generation)
+                    opened.append(reader)
+                readers.append(reader)
+        except OSError:  # a merge removed a file between reading the TOC and opening it
+            for reader in opened:
+                reader.close()
+            if attempt == 9:
+                raise
+            time.sleep(0.05)
+            continue
+        break
+    kept = {id(r) for r in readers}
+    for reader in reusable.values():
+        if id(reader) not in kept:
+            reader.close()
+    if not readers:
+        fresh: Any = EmptyReader(toc.schema)
+    elif len(readers) == 1 and readers[0] in opened:
+        fresh = readers[0]  # (a reused reader keeps its old generation: wrapped below)
+    else:
+        fresh = MultiReader(readers, generation=toc.generation)
+    vectors.forget_segments(old, readers)
+    return Searcher(fresh, fromindex=ix)
+
+
 class SearchBackend(Protocol):
     """What the rest of the registry needs from a search engine."""
 
@@ -55,6 +108,8 @@ class WhooshBackend:
         self._cache: OrderedDict[Any, Any] = OrderedDict()
 
     def _current(self) -> Any:
+        """The searcher to use now (call holding ``_search_lock``: a refresh closes the
+        readers of merged-away segments, which no search may still be reading)."""
         now = time.monotonic()
         with self._lock:
             if self._searcher is not None and now - self._checked < self.refresh_every:
@@ -77,22 +132,17 @@ class WhooshBackend:
                         name="search-warm-up")
                     self.warming.start()
             elif not self._searcher.up_to_date():
-                try:  # reuses the readers of unchanged segments
-                    fresh = self._searcher.refresh()
-                except TypeError:  # whoosh-reloaded 2.7.5 cannot refresh an empty reader
-                    fresh = self._ix.searcher()
-                    self._searcher.close()
-                self._searcher = fresh
+                self._searcher = refreshed_searcher(self._ix, self._searcher)
                 self._cache.clear()
             return self._searcher
 
     def _cached(self, key: Any, fn: Any) -> Any:
-        searcher = self._current()
-        with self._lock:
-            if key in self._cache:
-                self._cache.move_to_end(key)
-                return self._cache[key]
         with self._search_lock:
+            searcher = self._current()
+            with self._lock:
+                if key in self._cache:
+                    self._cache.move_to_end(key)
+                    return self._cache[key]
             value = fn(searcher)
         with self._lock:
             self._cache[key] = value
@@ -141,7 +191,7 @@ class WhooshBackend:
                             lambda s: squery.suggest(s, prefix, limit))
 
     def close(self) -> None:
-        with self._lock, self._search_lock:
+        with self._search_lock, self._lock:
             if self._searcher is not None:
                 self._searcher.close()
             self._searcher = None

@@ -121,7 +121,8 @@ def segments(searcher: Any) -> list[Segment]:
         if segment is None:  # an empty index
             out.append(Segment(reader, offset, reader.doc_count_all(), searcher=sub))
             continue
-        key = (str(getattr(reader._storage, "folder", "")), segment.segment_id())
+        key = _segment_key(reader)
+        assert key is not None
         seg = _SEGMENTS.get(key)
         if seg is None:
             if len(_SEGMENTS) >= 32:
@@ -130,6 +131,27 @@ def segments(searcher: Any) -> list[Segment]:
         seg.reader, seg.offset, seg.deleted, seg.searcher = reader, offset, None, sub
         out.append(seg)
     return out
+
+
+def _segment_key(reader: Any) -> tuple[str, str] | None:
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        return None
+    return (str(getattr(reader._storage, "folder", "")), segment.segment_id())
+
+
+def forget_segments(old: Any, readers: list[Any]) -> None:
+    """Drop what is kept for the segments of searcher ``old`` that ``readers`` no longer
+    hold (merged away): their arrays and decoded posting lists would never be used again
+    and would only be evicted once the caches filled up."""
+    keep = {_segment_key(r) for r in readers}
+    gone = {k for r, _ in old.reader().leaf_readers()
+            if (k := _segment_key(r)) is not None and k not in keep}
+    if not gone:
+        return
+    for key in gone:
+        _SEGMENTS.pop(key, None)
+    CACHE.forget(gone)
 
 
 def _raw_matcher(reader: Any, fieldname: str, btext: bytes) -> Any:
@@ -180,6 +202,12 @@ class PostingCache:
         if got is not None:
             self._items.move_to_end(key)
         return got
+
+    def forget(self, segments: set[tuple[str, str]]) -> None:
+        """Drop the lists of these segments (keys start with the segment's key)."""
+        for key in [k for k in self._items if k[0] in segments]:
+            ids, w = self._items.pop(key)
+            self.size -= ids.nbytes + w.nbytes
 
     def put(self, key: Any, value: tuple[Ids, np.ndarray[Any, Any]]) -> None:
         cost = value[0].nbytes + value[1].nbytes
