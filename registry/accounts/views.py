@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
@@ -52,10 +54,33 @@ def current() -> User:
     return user
 
 
+def _is_local_path(value: str, decoded: bool = False) -> bool:
+    """A path on this site however a browser reads it: a single leading slash, no scheme or
+    host, no backslash (browsers read it as a slash), no whitespace or control character
+    (browsers drop tabs and newlines, so ``/\t/evil`` becomes ``//evil``; a newline in a
+    header is a 500). Once decoded, a plain space is only a space (``GB%2FT%2019001``)."""
+    if not value.startswith("/") or value.startswith(("//", "/\\")) or "\\" in value:
+        return False
+    if any((ch.isspace() and not (decoded and ch == " "))
+           or unicodedata.category(ch).startswith("C") for ch in value):
+        return False
+    parts = urlsplit(value)
+    return not (parts.scheme or parts.netloc)
+
+
 def safe_next(target: str | None, default: str) -> str:
-    """Only same-site paths are followed after sign-in (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    """Where to go after sign-in: ``target`` only when it is a path on this site, checked
+    as given and as decoded (``/%2F%2Fevil`` decoded once more by a proxy or a later
+    redirect is ``///evil``); anything else goes to ``default`` (no open redirect)."""
+    if not target or len(target) > 2000:
+        return default
+    decoded = target
+    for depth in range(3):  # percent-encoding nested a few times over
+        if not _is_local_path(decoded, decoded=depth > 0):
+            return default
+        decoded, previous = unquote(decoded), decoded
+        if decoded == previous:
+            return target
     return default
 
 
