@@ -77,6 +77,7 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
+    from registry.backup_cli import backup_command, restore_command
     from registry.declarations.cli import COMMANDS as DECLARATION_COMMANDS
     from registry.demo.cli import demo_command
     from registry.search.cli import check_index_command, index_worker_command, reindex_command
@@ -84,7 +85,7 @@ def register_commands(app: Flask) -> None:
 
     for cmd in (init_db_command, create_user_command, serve_command, import_command,
                 demo_command, reindex_command, check_index_command, index_worker_command,
-                *DECLARATION_COMMANDS):
+                backup_command, restore_command, *DECLARATION_COMMANDS):
         app.cli.add_command(cmd)
 
 
