@@ -10,6 +10,7 @@ from sqlalchemy import text
 from registry.config import PROJECT_ROOT, build_config
 from registry.errors import register_error_handlers
 from registry.extensions import api, babel, configure_engine, csrf, db, login_manager, migrate
+from registry.security import init_security
 
 LANGUAGES = ("zh", "en")
 
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for page_bp in (accounts_views, enterprises_views, declarations_views):
         app.register_blueprint(page_bp)
     register_error_handlers(app)
+    init_security(app)  # after the blueprints: applies the limits their views are marked with
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -42,6 +42,21 @@ def default_config() -> dict[str, Any]:
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
         # (the sign-in throttle counts by client address)
         "PROXY_HOPS": 0,
+        # trust (issue 9, registry/security.py) -- cookies: Secure only over HTTPS, so
+        # production behind TLS must set SECURE_COOKIES (off for the embedded http default);
+        # remember-me lasts REMEMBER_DAYS. Rate limits (Flask-Limiter) per client address,
+        # "N per second/minute/hour/day", several separated by ";"; RATELIMIT_STORAGE is
+        # shared by every web process: memory:// is right only for the single-process
+        # `registry serve`, several processes (gunicorn, worker indexer) need redis://host:6379/0
+        "SECURE_COOKIES": False,
+        "REMEMBER_DAYS": 14,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE": "memory://",
+        "RATELIMIT_KEY_PREFIX": "registry",
+        "RATELIMIT_API": "300 per minute",
+        "RATELIMIT_SIGNIN": "30 per minute",
+        "RATELIMIT_SIGNUP": "10 per hour",
+        "RATELIMIT_TOKEN": "30 per hour",
     }
 
 
@@ -62,6 +77,16 @@ _ENV_TYPES: dict[str, type] = {
     "SIGNIN_MAX_FAILURES": int,
     "SIGNIN_WINDOW_MINUTES": int,
     "PROXY_HOPS": int,
+    # trust (issue 9): cookies and rate limits
+    "SECURE_COOKIES": bool,
+    "REMEMBER_DAYS": int,
+    "RATELIMIT_ENABLED": bool,
+    "RATELIMIT_STORAGE": str,
+    "RATELIMIT_KEY_PREFIX": str,
+    "RATELIMIT_API": str,
+    "RATELIMIT_SIGNIN": str,
+    "RATELIMIT_SIGNUP": str,
+    "RATELIMIT_TOKEN": str,
 }
 
 

@@ -16,6 +16,7 @@ from flask import request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import ValidationError as MarshmallowValidationError
 from werkzeug.wrappers import Response
 
 from registry import identifiers
@@ -25,6 +26,7 @@ from registry.accounts.models import User
 from registry.enterprises.schemas import EnterpriseBriefSchema, EnterpriseInSchema, EnterpriseOutSchema
 from registry.errors import RegistryError, Unauthorized
 from registry.extensions import db
+from registry.security import rate_limited
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="账号与令牌 Accounts and tokens")
 
@@ -98,6 +100,21 @@ setup_api_blueprint(blp)
 
 # -- schemas ----------------------------------------------------------------------------------
 
+def _password_rule(value: str) -> None:
+    """The accounts service's one password rule, at the API's boundary."""
+    if problems := services.password_problems(value):
+        raise MarshmallowValidationError(problems)
+
+
+def password_field(description: str) -> fields.String:
+    """A new password: 8 to 128 characters, no NUL (``services.password_problems``)."""
+    return fields.String(required=True, load_only=True, error_messages=REQUIRED,
+                         validate=_password_rule,
+                         metadata={"description": description,
+                                   "minLength": services.PASSWORD_MIN_LENGTH,
+                                   "maxLength": services.PASSWORD_MAX_LENGTH})
+
+
 class TokenRequestSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -136,8 +153,7 @@ class SignupSchema(Schema):
                          validate=[validate.Length(max=100),
                                    validate.Regexp(r"^\s*\S", error="请填写联系人姓名")],
                          metadata={"description": "联系人姓名"})
-    password = fields.String(required=True, load_only=True, error_messages=REQUIRED,
-                             validate=validate.Length(min=8, error="密码至少 8 个字符"))
+    password = password_field("密码：8 到 128 个字符，不含空字符")
     enterprise = fields.Nested(EnterpriseInSchema, required=True, error_messages=REQUIRED)
 
 
@@ -152,12 +168,13 @@ class PasswordChangeSchema(Schema):
         unknown = RAISE
 
     old_password = fields.String(required=True, load_only=True, error_messages=REQUIRED)
-    new_password = fields.String(required=True, load_only=True, error_messages=REQUIRED)
+    new_password = password_field("新密码：8 到 128 个字符，不含空字符")
 
 
 # -- endpoints --------------------------------------------------------------------------------
 
 @blp.route("/tokens", methods=["POST"])
+@rate_limited("SIGNIN", "TOKEN")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenOutSchema)
 @error_doc(blp, 401)
@@ -196,6 +213,7 @@ _ENTERPRISE_KEYS = {"name", "credit_code", "region_code", "industry_code", "abov
 
 
 @blp.route("/signup", methods=["POST"])
+@rate_limited("SIGNUP")
 @blp.arguments(SignupSchema)
 @blp.response(201, SignupOutSchema, headers={
     "Location": {"description": "the enterprise's URL", "schema": {"type": "string"}}})
@@ -205,7 +223,12 @@ def signup(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
 
     Credit code, region and industry are checked (422; each message starts with a stable code
     such as `[credit_code_checksum]`, `[region_unknown]`, `[industry_unknown]`); an enterprise
-    or an email already registered is 409.
+    already registered is 409 (enterprises are public). The password has 8 to 128
+    characters and no NUL (422). 已注册的邮箱: an e-mail address that already has an
+    account is refused like any other invalid field — 422 with
+    `errors.email = ["无法使用该邮箱注册，…"]` — without saying that it is registered, and
+    that account is not changed. Sign-ups are rate limited per client address (429 with
+    `Retry-After`).
     """
     # the schema has checked the person's fields, so whatever sign_up refuses about the
     # enterprise ("name" included) belongs under "enterprise"
@@ -243,7 +266,8 @@ def me() -> User:
 @blp.response(204)
 @error_doc(blp, 401)
 def change_password(data: dict[str, Any]) -> None:
-    """Change the password after giving the old one (422 when it is wrong or too short).
+    """Change the password after giving the old one (422 when it is wrong, or the new one is
+    not 8 to 128 characters without NUL).
 
     Every other API token of the account is revoked; the one making this request keeps
     working.

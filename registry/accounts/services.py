@@ -21,6 +21,27 @@ from registry.extensions import db, utcnow
 _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 
 
+# One password rule for every face (sign-up page and API, password change page and API,
+# `registry create-user`): long enough to resist guessing, short enough that hashing it
+# costs nothing unusual, no NUL (some clients and libraries cut a string there).
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+# What sign-up says about an e-mail address that already has an account (see sign_up).
+EMAIL_UNAVAILABLE = "无法使用该邮箱注册，请换一个邮箱；如已有账号，请直接登录"
+
+
+def password_problems(password: str) -> list[str]:
+    """What is wrong with a new password under the one rule (empty when it is acceptable)."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        return [f"密码至少 {PASSWORD_MIN_LENGTH} 个字符"]
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return [f"密码不超过 {PASSWORD_MAX_LENGTH} 个字符"]
+    if "\x00" in password:
+        return ["密码不能包含空字符（NUL）"]
+    return []
+
+
 def hash_token(token: str) -> str:
     """SHA-256 of a bearer token (tokens are random, so no salt is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -40,8 +61,8 @@ def create_user(email: str, name: str, password: str, role: str = "member",
         raise ValidationError("邮箱格式不正确", {"email": ["邮箱格式不正确"]})
     if not name.strip() or len(name) > 100:
         raise ValidationError("姓名有误", {"name": ["请填写姓名（不超过 100 个字符）"]})
-    if len(password) < 8:
-        raise ValidationError("密码太短", {"password": ["密码至少 8 个字符"]})
+    if problems := password_problems(password):
+        raise ValidationError("密码不符合要求", {"password": problems})
     if role == "officer":
         try:
             identifiers.check_region((region_code or "").strip())
@@ -148,21 +169,36 @@ def user_for_token(token: str) -> User | None:
 
 
 def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) -> User:
-    """Register an enterprise and its first member in one step (nothing is kept on error)."""
+    """Register an enterprise and its first member in one step (nothing is kept on error).
+
+    An e-mail address that already has an account is refused with the same 422 as any
+    other field (``EMAIL_UNAVAILABLE``), never "already registered" or a status of its
+    own, and nothing of that account changes. This is the decision on issue 9 (sign-up
+    must not enumerate accounts), and its limit: a sign-up that signs the new account in
+    at once cannot look the same for a taken address, since the caller can see whether it
+    got an account; hiding that fully needs a confirmation e-mail ("查看邮箱完成注册" for
+    every address, the owner of a taken one told by mail), which the registry does not send
+    yet. So the refusal names nothing, comes only after every other field is valid, and
+    the per-address sign-up rate limit (``REGISTRY_RATELIMIT_SIGNUP``) bounds how many
+    addresses one client can try.
+    """
     from registry.enterprises.services import register_enterprise
 
     errors: dict[str, list[str]] = {}
     if "@" not in email or len(email) > 200:
         errors["email"] = ["邮箱格式不正确"]
-    if len(password) < 8:
-        errors["password"] = ["密码至少 8 个字符"]
+    if problems := password_problems(password):
+        errors["password"] = problems
     if not name.strip() or len(name) > 100:
         errors["name"] = ["请填写联系人姓名（不超过 100 个字符）"]
     if errors:
         raise ValidationError("注册信息有误", errors)
     with db.session.begin_nested():
         ent = register_enterprise(enterprise)
-        user = create_user(email, name, password, "member")
+        try:
+            user = create_user(email, name, password, "member")
+        except Conflict as exc:  # the e-mail has an account: say nothing about it
+            raise ValidationError("注册信息有误", {"email": [EMAIL_UNAVAILABLE]}) from exc
         user.enterprise_id = ent.id
         db.session.flush()
     audit.record(user, "enterprise.register", "enterprise", ent.id, ent, user=user.email)
@@ -176,8 +212,8 @@ def change_password(user: User, old: str, new: str, keep_token: str | None = Non
     request making the change carries. Returns how many tokens were revoked."""
     if not check_password_hash(user.password_hash, old):
         raise ValidationError("原密码不正确", {"old_password": ["原密码不正确"]})
-    if len(new) < 8:
-        raise ValidationError("新密码太短", {"new_password": ["密码至少 8 个字符"]})
+    if problems := password_problems(new):
+        raise ValidationError("新密码不符合要求", {"new_password": problems})
     user.password_hash = generate_password_hash(new, method="scrypt")
     user.session_key = secrets.token_hex(16)  # every signed-in session ends (see get_id)
     doomed = [t for t in user.tokens

@@ -21,6 +21,7 @@ from registry.accounts.models import ApiToken, User
 from registry.enterprises.services import validate_enterprise
 from registry.errors import NotFound, RegistryError, TooManyRequests, ValidationError
 from registry.extensions import db, login_manager
+from registry.security import rate_limited
 
 bp = Blueprint("accounts", __name__)
 
@@ -99,6 +100,7 @@ def field_errors(exc: RegistryError, names: dict[str, str] | None = None) -> dic
 # -- sign-up, sign-in, sign-out -----------------------------------------------------------
 
 @bp.route("/signup", methods=["GET", "POST"])
+@rate_limited("SIGNUP")
 def signup() -> Any:
     """Register an enterprise and its first member, then sign in."""
     if page_user() is not None:
@@ -140,6 +142,7 @@ def signup() -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@rate_limited("SIGNIN")
 def login() -> Any:
     """Sign in with email and password."""
     target = safe_next(request.values.get("next"), url_for("enterprises.dashboard"))
@@ -206,6 +209,7 @@ def _tokens(user: User) -> list[ApiToken]:
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
+@rate_limited("TOKEN")
 @login_required
 def tokens() -> Any:
     """List one's API tokens; create one (shown once, only its hash is kept)."""

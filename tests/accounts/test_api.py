@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from registry.accounts import services
 from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
 from registry.identifiers import make_credit_code
@@ -126,10 +127,11 @@ class TestSignup:
         body = assert_contract(resp, 409, "conflict")
         assert body["errors"] == {"enterprise": {"credit_code": ["[credit_code_taken] 该企业已注册"]}}
 
-    def test_taken_email_is_409_and_keeps_nothing(self, client, db, world: World):
+    def test_taken_email_is_an_unnamed_422_and_keeps_nothing(self, client, db, world: World):
         before = count(db, Enterprise)
         resp = client.post("/api/v1/signup", json={**signup_body(), "email": "a@example.com"})
-        assert assert_contract(resp, 409, "conflict")["errors"] == {"email": ["该邮箱已注册"]}
+        body = assert_contract(resp, 422, "validation_error")
+        assert body["errors"] == {"email": [services.EMAIL_UNAVAILABLE]}
         assert count(db, Enterprise) == before
 
 

@@ -141,8 +141,9 @@ class TestSignUp:
 
     def test_nothing_is_kept_when_the_email_is_taken(self, db):
         services.create_user("boss@example.com", "某人", PASSWORD)
-        with pytest.raises(Conflict):
+        with pytest.raises(ValidationError) as exc:  # not a Conflict: nothing says "registered"
             services.sign_up(ENTERPRISE, "boss@example.com", "老板", PASSWORD)
+        assert exc.value.errors == {"email": [services.EMAIL_UNAVAILABLE]}
         assert count(db, Enterprise) == 0
 
     def test_enterprise_registered_once(self, db):
