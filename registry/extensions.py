@@ -35,6 +35,9 @@ login_manager = LoginManager()
 babel = Babel()
 
 
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a SQLite connection waits for the write lock
+
+
 def utcnow() -> dt.datetime:
     """Now, as the DateTime columns store it: naive UTC."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -65,7 +68,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

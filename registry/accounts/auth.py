@@ -44,7 +44,8 @@ def api_user() -> User | None:
     from registry.accounts.services import user_for_token
 
     token = bearer_token()
-    user = user_for_token(token) if token is not None else None
+    writing = request.method not in ("GET", "HEAD", "OPTIONS")
+    user = user_for_token(token, writing=writing) if token is not None else None
     request.environ[key] = user
     return user
 

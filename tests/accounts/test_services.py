@@ -90,8 +90,8 @@ class TestTokens:
         (row,) = db.session.scalars(select(ApiToken))
         assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert row.label == "ERP" and row.last_used_at is None
-        assert services.user_for_token(token) is user
-        assert row.last_used_at is not None
+        assert services.user_for_token(token, writing=True) is user
+        assert row.last_used_at is not None  # (reads: tests/test_concurrency.py)
         assert services.user_for_token(token + "x") is None
         assert actions(db) == ["token.issue"]
 
