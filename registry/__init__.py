@@ -64,7 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     install_watch()
     install_declaration_search()
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     api.register_blueprint(standards_api)
     csrf.exempt(standards_api)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(standards_views)

@@ -42,6 +42,8 @@ def default_config() -> dict[str, Any]:
         # reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted
         # (the sign-in throttle counts by client address)
         "PROXY_HOPS": 0,
+        # SQLite: how long a connection waits for the write lock before "database is locked"
+        "SQLITE_BUSY_TIMEOUT_MS": 10_000,
         # trust (issue 9, registry/security.py) -- cookies: Secure only over HTTPS, so
         # production behind TLS must set SECURE_COOKIES (off for the embedded http default);
         # remember-me lasts REMEMBER_DAYS. Rate limits (Flask-Limiter) per client address,
@@ -77,6 +79,7 @@ _ENV_TYPES: dict[str, type] = {
     "SIGNIN_MAX_FAILURES": int,
     "SIGNIN_WINDOW_MINUTES": int,
     "PROXY_HOPS": int,
+    "SQLITE_BUSY_TIMEOUT_MS": int,
     # trust (issue 9): cookies and rate limits
     "SECURE_COOKIES": bool,
     "REMEMBER_DAYS": int,

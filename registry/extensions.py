@@ -35,9 +35,6 @@ login_manager = LoginManager()
 babel = Babel()
 
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000  # how long a SQLite connection waits for the write lock
-
-
 def utcnow() -> dt.datetime:
     """Now, as the DateTime columns store it: naive UTC."""
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -50,7 +47,7 @@ def _request_writes() -> bool:
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
     """SQLite: real transactions (savepoints work), foreign keys, WAL for concurrent readers.
 
     A request that may write begins its transactions with ``BEGIN IMMEDIATE``: it takes the
@@ -68,7 +65,7 @@ def configure_engine(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

@@ -17,7 +17,7 @@ from registry import audit, identifiers
 from registry.accounts.models import ROLES, ApiToken, SignInFailure, User
 from registry.enterprises.models import Enterprise
 from registry.errors import Conflict, TooManyRequests, ValidationError
-from registry.extensions import SQLITE_BUSY_TIMEOUT_MS, db, utcnow
+from registry.extensions import db, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +200,7 @@ def _record_token_use(token_id: int, now: dt.datetime) -> None:
             # outside SQLAlchemy's transaction); PostgreSQL: the lock timeout is this one's
             raw: Any = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
             if raw is not None:
+                before = raw.execute("PRAGMA busy_timeout").fetchone()[0]
                 raw.execute("PRAGMA busy_timeout=100")
             try:
                 with conn.begin():
@@ -209,7 +210,7 @@ def _record_token_use(token_id: int, now: dt.datetime) -> None:
                                  .values(last_used_at=now))
             finally:
                 if raw is not None:
-                    raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                    raw.execute(f"PRAGMA busy_timeout={int(before)}")
     except DBAPIError as exc:
         log.info("token use not recorded (database busy): %s", exc.orig)
 

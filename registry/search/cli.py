@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import click
 from flask import current_app
@@ -53,22 +52,40 @@ def check_index_command(limit: int) -> None:
 
 @click.command("index-worker")
 @click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.option("--max-pause", default=30.0, show_default=True,
+              help="Longest pause between retries after failures (they double up to it).")
 @click.option("--once", is_flag=True, help="Apply what is pending and exit.")
 @with_appcontext
-def index_worker_command(interval: float, once: bool) -> None:
-    """Apply the change feed to the index continuously (one worker per index directory)."""
-    from registry.extensions import db
+def index_worker_command(interval: float, max_pause: float, once: bool) -> None:
+    """Apply the change feed to the index continuously (one worker per index directory).
 
-    store = store_for(current_app)
-    click.echo(f"索引更新进程已启动 index worker on {store.root}")
-    while True:
-        n = apply_pending(store)
-        db.session.remove()
-        if n:
-            click.echo(f"applied {n} changes")
-        if once:
-            return
-        time.sleep(interval)
+    Never exits on a database or index error: each is logged as one line and retried
+    with a growing pause. SIGTERM or Ctrl+C stops it after the batch in hand.
+    """
+    import logging
+    import signal
+
+    from registry.search.indexer import UpdaterLoop
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    loop = UpdaterLoop(app, interval=interval, max_pause=max_pause, blocking=True,
+                       on_applied=lambda n: click.echo(f"applied {n} changes"))
+    click.echo(f"索引更新进程已启动 index worker on {store_for(app).root}")
+    if once:
+        loop.run_once()
+        if loop.failures:
+            sys.exit(1)
+        return
+
+    def _stop(*_: object) -> None:
+        loop.stop.set()
+        loop.wake.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    loop.run()
+    click.echo("索引更新进程已停止 index worker stopped")
 
 
 def _index_after_demo() -> None:

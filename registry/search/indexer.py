@@ -56,6 +56,10 @@ def apply_pending(store: IndexStore, batch: int = 1000, max_batches: int | None 
             for _id, entity, entity_id, op in rows:
                 latest[(entity, entity_id)] = op
             _write(store, latest)
+            # End the transaction that read the documents: on SQLite a write in it fails at
+            # once ("database is locked") when another writer committed since its first
+            # read; a fresh one waits for the lock like any writer.
+            db.session.rollback()
             ids = [r[0] for r in rows]
             for i in range(0, len(ids), 500):
                 db.session.execute(delete(ChangeFeed).where(ChangeFeed.id.in_(ids[i:i + 500])))
@@ -195,30 +199,70 @@ def check_index(store: IndexStore, chunk: int = 2000) -> CheckReport:
     return report
 
 
-class BackgroundIndexer:
+class UpdaterLoop:
+    """Apply the change feed until stopped, surviving every error (inline and worker).
+
+    A locked SQLite database, a dropped PostgreSQL connection or a full disk must not end
+    the updater (the feed would pile up and search go stale): each failure is logged as
+    one line and retried after a pause that doubles up to ``max_pause``; the first success
+    logs the recovery. The feed is durable, so nothing is lost while it waits.
+    """
+
+    def __init__(self, app: Flask, interval: float = 0.5, max_pause: float = 30.0,
+                 blocking: bool = False, on_applied: Callable[[int], None] | None = None
+                 ) -> None:
+        self.app = app
+        self.interval = interval
+        self.max_pause = max_pause
+        self.blocking = blocking
+        self.on_applied = on_applied
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self.failures = 0  # in a row
+
+    def run_once(self) -> int:
+        """One pass; returns the rows applied (0 after a failure, which is logged)."""
+        store = store_for(self.app)
+        try:
+            with self.app.app_context():
+                try:
+                    n = apply_pending(store, blocking=self.blocking)
+                finally:
+                    db.session.remove()
+        except Exception as exc:  # noqa: BLE001 - every failure is retried, see above
+            self.failures += 1
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            log.warning("index updater: %s: %s (attempt %d, retrying in %.1f s)",
+                        type(exc).__name__, first[:300], self.failures, self.pause())
+            return 0
+        if self.failures:
+            log.warning("index updater recovered after %d failed attempts", self.failures)
+            self.failures = 0
+        if n and self.on_applied:
+            self.on_applied(n)
+        return n
+
+    def pause(self) -> float:
+        if not self.failures:
+            return self.interval
+        return min(self.max_pause, self.interval * 2 ** min(self.failures, 16))
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.run_once()
+            self.wake.wait(self.pause())
+            self.wake.clear()
+
+
+class BackgroundIndexer(UpdaterLoop):
     """In-process updater for the embedded default: one thread, woken after commits."""
 
     def __init__(self, app: Flask, interval: float = 0.5) -> None:
-        self.app = app
-        self.interval = interval
-        self.wake = threading.Event()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="index-updater", daemon=True)
+        super().__init__(app, interval=interval)
+        self.thread = threading.Thread(target=self.run, name="index-updater", daemon=True)
 
     def start(self) -> None:
         self.thread.start()
-
-    def _run(self) -> None:
-        store = store_for(self.app)
-        while not self.stop.is_set():
-            try:
-                with self.app.app_context():
-                    apply_pending(store, blocking=False)
-                    db.session.remove()
-            except Exception:  # keep serving; the feed is durable and retried
-                log.exception("index updater failed; will retry")
-            self.wake.wait(self.interval)
-            self.wake.clear()
 
 
 def start_background_indexer(app: Flask) -> BackgroundIndexer:
