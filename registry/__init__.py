@@ -10,6 +10,7 @@ from sqlalchemy import text
 from registry.config import PROJECT_ROOT, build_config
 from registry.errors import register_error_handlers
 from registry.extensions import api, babel, configure_engine, csrf, db, login_manager, migrate
+from registry.runtime import check_production, install_inline_updater, resolve_secret_key
 from registry.security import init_security
 
 LANGUAGES = ("zh", "en")
@@ -33,7 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "registry" / "static"),
     )
-    app.config.update(build_config(config))
+    settings = build_config(config)
+    resolve_secret_key(settings)
+    check_production(settings)
+    app.config.update(settings)
     if app.config["PROXY_HOPS"]:  # behind N reverse proxies: the client's address from them
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -86,6 +90,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for page_bp in (accounts_views, enterprises_views, declarations_views):
         app.register_blueprint(page_bp)
     register_error_handlers(app)
+    install_inline_updater(app)
     init_security(app)  # after the blueprints: applies the limits their views are marked with
 
     @app.get("/healthz")

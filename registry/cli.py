@@ -68,9 +68,9 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     if app.config["INDEXER"] == "inline":
-        from registry.search.indexer import start_background_indexer
+        from registry.runtime import ensure_inline_updater
 
-        start_background_indexer(app)
+        ensure_inline_updater(app)  # now: a feed left by a crash is applied at once
     click.echo(f"标准信息平台 http://{host}:{port}/  (Ctrl+C 停止)")
     serve(app, host=host, port=port, threads=threads)
 

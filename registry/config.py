@@ -17,7 +17,12 @@ def _bool(value: str) -> bool:
 def default_config() -> dict[str, Any]:
     """Defaults for the embedded deployment: SQLite and a Whoosh index under ``instance/``."""
     return {
-        "SECRET_KEY": "dev-only-change-me",
+        # "production": refuse to start with a missing/published key or no index updater
+        # (registry/runtime.py); anything else is the embedded/development default
+        "ENV": "development",
+        # unset: this installation's own random key, kept in SECRET_KEY_FILE
+        "SECRET_KEY": None,
+        "SECRET_KEY_FILE": str(INSTANCE_DIR / "secret_key"),
         "DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}",
         "INDEX_DIR": str(INSTANCE_DIR / "index"),
         # "inline": this process applies the change feed to the index after each commit
@@ -64,7 +69,9 @@ def default_config() -> dict[str, Any]:
 
 # Environment variables read on top of the defaults: REGISTRY_<NAME>.
 _ENV_TYPES: dict[str, type] = {
+    "ENV": str,
     "SECRET_KEY": str,
+    "SECRET_KEY_FILE": str,
     "DATABASE_URL": str,
     "INDEX_DIR": str,
     "INDEXER": str,

@@ -8,6 +8,7 @@ than rows already applied) is simply found by the next pass, so no watermark can
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -259,6 +260,7 @@ class BackgroundIndexer(UpdaterLoop):
 
     def __init__(self, app: Flask, interval: float = 0.5) -> None:
         super().__init__(app, interval=interval)
+        self.pid = os.getpid()  # a forked child has no such thread: it starts its own
         self.thread = threading.Thread(target=self.run, name="index-updater", daemon=True)
 
     def start(self) -> None:

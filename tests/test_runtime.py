@@ -1,0 +1,189 @@
+"""How processes run: session keys, production refusals, the inline updater under gunicorn."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from registry import create_app
+from registry.extensions import db
+from registry.runtime import ConfigurationError
+from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _config(tmp: Path, **extra: Any) -> dict[str, Any]:
+    cfg = make_config(tmp, SECRET_KEY_FILE=str(tmp / "instance" / "secret_key"), **extra)
+    cfg.pop("SECRET_KEY")
+    return cfg
+
+
+class TestSessionKey:
+    def test_each_installation_gets_its_own_key_kept_across_restarts(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.delenv("REGISTRY_SECRET_KEY", raising=False)
+        first = create_app(_config(tmp_path)).config["SECRET_KEY"]
+        assert first and first != "dev-only-change-me" and len(first) >= 32
+        key_file = tmp_path / "instance" / "secret_key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        assert create_app(_config(tmp_path)).config["SECRET_KEY"] == first  # a restart
+        other = tmp_path / "other"
+        assert create_app(_config(other)).config["SECRET_KEY"] != first  # another machine
+
+    def test_a_cookie_signed_with_the_published_dev_key_opens_nothing(
+            self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Before: `registry serve` signed sessions with "dev-only-change-me", so anyone
+        could forge an administrator's session cookie and open /audit."""
+        from flask.sessions import SecureCookieSessionInterface
+
+        from registry.accounts.services import create_user
+        from registry.cli import upgrade_database
+        from tests.declarations.conftest import PASSWORD
+
+        monkeypatch.delenv("REGISTRY_SECRET_KEY", raising=False)
+        app = create_app(_config(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path / 'k.sqlite3'}"))
+        with app.app_context():
+            upgrade_database()
+            admin = create_user("root@example.com", "管理员", PASSWORD, role="admin")
+            db.session.commit()
+            session_id = admin.get_id()
+            db.session.remove()
+        forger = Flask("forger")
+        forger.secret_key = "dev-only-change-me"
+        signer = SecureCookieSessionInterface().get_signing_serializer(forger)
+        assert signer is not None
+        forged = signer.dumps({"_user_id": session_id, "_fresh": True})
+        client = app.test_client()
+        client.set_cookie("session", forged)
+        resp = client.get("/audit")
+        assert resp.status_code in (302, 401, 403)
+        assert "管理员" not in resp.get_data(as_text=True)
+        with app.app_context():
+            db.engine.dispose()
+
+
+class TestProduction:
+    GOOD_KEY = "k" * 48
+
+    @pytest.mark.parametrize(("extra", "message"), [
+        ({}, "REGISTRY_SECRET_KEY"),
+        ({"SECRET_KEY": "dev-only-change-me"}, "公开的示例值"),
+        ({"SECRET_KEY": "short"}, "短于"),
+        ({"SECRET_KEY": GOOD_KEY, "INDEXER": "manual"}, "REGISTRY_INDEXER"),
+    ])
+    def test_refuses_to_start(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              extra: dict[str, Any], message: str) -> None:
+        monkeypatch.delenv("REGISTRY_SECRET_KEY", raising=False)
+        cfg = _config(tmp_path, ENV="production", INDEXER="worker")
+        cfg.update(extra)
+        with pytest.raises(ConfigurationError, match=message):
+            create_app(cfg)
+        assert not (tmp_path / "instance" / "secret_key").exists()  # nothing made up
+
+    def test_starts_when_configured(self, tmp_path: Path) -> None:
+        cfg = _config(tmp_path, ENV="production", INDEXER="worker")
+        cfg["SECRET_KEY"] = self.GOOD_KEY
+        assert create_app(cfg).config["SECRET_KEY"] == self.GOOD_KEY
+
+    def test_registry_command_says_why(self, tmp_path: Path) -> None:
+        env = {**os.environ, "REGISTRY_ENV": "production", "REGISTRY_SECRET_KEY": "",
+               "REGISTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
+               "REGISTRY_SECRET_KEY_FILE": str(tmp_path / "secret_key")}
+        got = subprocess.run([sys.executable, "-c", "from registry.cli import main; main()",
+                              "init-db"], env=env, capture_output=True, text=True, timeout=120)
+        assert got.returncode != 0
+        assert "REGISTRY_SECRET_KEY" in got.stderr + got.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str, **headers: str) -> tuple[int, Any]:
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return resp.status, json.loads(resp.read())
+
+
+@pytest.fixture
+def served_db(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A migrated database with an administrator; yields (url, token)."""
+    from registry.accounts.services import create_user, issue_token
+    from registry.cli import upgrade_database
+    from tests.declarations.conftest import PASSWORD
+
+    private = _private_postgres(PG_URL, "_served") if PG_URL else None
+    url = private or f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    app = create_app(make_config(tmp_path, DATABASE_URL=url))
+    with app.app_context():
+        upgrade_database()
+        admin = create_user("ops@example.com", "运维", PASSWORD, role="admin")
+        token = issue_token(admin, "ops")
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield url, token
+    if private:
+        _drop_postgres(PG_URL, private)
+
+
+def test_gunicorn_with_the_default_inline_updater_indexes_writes(
+        tmp_path: Path, served_db: tuple[str, str]) -> None:
+    """Before: `gunicorn wsgi:app` in the default inline mode never indexed anything."""
+    url, token = served_db
+    port = _free_port()
+    env = {**os.environ, "REGISTRY_DATABASE_URL": url,
+           "REGISTRY_INDEX_DIR": str(tmp_path / "index"),
+           "REGISTRY_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
+           "REGISTRY_RATELIMIT_ENABLED": "0"}
+    env.pop("REGISTRY_INDEXER", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--graceful-timeout", "5", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        body = json.dumps({"number": "GB/T 50123-2024", "title_zh": "生产部署索引测试"}).encode()
+        req = urllib.request.Request(base + "/api/v1/standards", data=body, method="POST",
+                                     headers={"Authorization": f"Bearer {token}",
+                                              "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 201
+        found: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not found:
+            try:
+                _, result = _get(base + "/api/v1/search?q=" + urllib.request.quote("生产部署索引"))
+                found = [h.get("number", "") for h in result.get("items", [])]
+            except urllib.error.HTTPError:
+                pass  # no index yet: the first updater builds it
+            time.sleep(0.3)
+        assert found == ["GB/T 50123-2024"]
+    finally:
+        server.terminate()
+        out = server.communicate(timeout=30)[0]
+    assert "Traceback" not in out, out[-3000:]
