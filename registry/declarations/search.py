@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session, selectinload
 
 from registry import identifiers
 from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard, Indicator
@@ -122,6 +123,28 @@ def load_enterprises(ids: Sequence[int]) -> Iterator[Enterprise]:
     yield from db.session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))
 
 
+# what a declaration's document reads from its enterprise (declaration_doc, index_rows)
+_SHOWN_ON_DECLARATIONS = ("name", "region_code", "industry_code")
+
+
+def _enterprise_targets(ent: Enterprise) -> list[tuple[str, int]]:
+    """An enterprise's own document, and its published declarations' when it changes
+    what they show (renamed, moved): they would otherwise stay stale in the index."""
+    out = [("enterprise", ent.id)]
+    state: Any = sa_inspect(ent)
+    if ent.id is None or state.pending or not any(
+            state.attrs[name].history.has_changes() for name in _SHOWN_ON_DECLARATIONS):
+        return out
+    session = object_session(ent)
+    if session is None:
+        return out
+    ids = session.connection().scalars(
+        select(Declaration.id).where(Declaration.enterprise_id == ent.id,
+                                     Declaration.state == "published"))
+    out.extend(("declaration", i) for i in ids)
+    return out
+
+
 def install() -> None:
     """Register both kinds with the indexer, the change feed and the result loaders."""
     from registry.search import outbox
@@ -135,7 +158,7 @@ def install() -> None:
     outbox.track(Declaration, lambda d: [("declaration", d.id)], entity="declaration")
     outbox.track(DeclarationEdition,
                  lambda e: [("declaration", e.declaration_id)] if e.declaration_id else [])
-    outbox.track(Enterprise, lambda e: [("enterprise", e.id)], entity="enterprise")
+    outbox.track(Enterprise, _enterprise_targets, entity="enterprise")
 
     def _decls(ids: Sequence[int]) -> dict[int, Any]:
         return {d.id: d for d in load_declarations(ids)}
