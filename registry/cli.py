@@ -34,22 +34,46 @@ def init_db_command() -> None:
 @click.option("--email", required=True)
 @click.option("--name", default="管理员")
 @click.option("--role", type=click.Choice(["member", "officer", "admin"]), default="admin")
+@click.option("--region", default=None,
+              help="Officers: the GB/T 2260 code of the region they oversee, e.g. 330683.")
+@click.option("--enterprise", default=None,
+              help="Members: the unified social credit code of their enterprise.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--token/--no-token", default=True, help="Also issue an API token and print it.")
 @with_appcontext
-def create_user_command(email: str, name: str, role: str, password: str, token: bool) -> None:
-    """Create a user (default: an administrator) and print an API token."""
+def create_user_command(email: str, name: str, role: str, region: str | None,
+                        enterprise: str | None, password: str, token: bool) -> None:
+    """Create a user (default: an administrator) and print an API token.
+
+    An officer needs --region (the bureau's region: it sees that region and the ones in
+    it); a member may be attached to an enterprise already registered with --enterprise.
+    """
+    from sqlalchemy import select
+
     from registry.accounts.services import create_user, issue_token
+    from registry.enterprises.models import Enterprise
     from registry.errors import RegistryError
 
+    ent = None
+    if enterprise:
+        ent = db.session.scalar(select(Enterprise).where(
+            Enterprise.credit_code == enterprise.strip().upper()))
+        if ent is None:
+            raise click.ClickException(f"未找到统一社会信用代码为 {enterprise} 的企业")
+        if role != "member":
+            raise click.ClickException("只有企业用户（--role member）可以关联企业")
+    if region and role != "officer":
+        raise click.ClickException("只有监管人员（--role officer）需要 --region")
     try:
-        user = create_user(email, name, password, role)
+        user = create_user(email, name, password, role, region_code=region, enterprise=ent)
         clear = issue_token(user, "cli") if token else None
         db.session.commit()
     except RegistryError as exc:
         db.session.rollback()
-        raise click.ClickException(exc.message) from exc
-    click.echo(f"已创建用户 {user.email}（{user.role}）")
+        details = "；".join(f"{k}: {'，'.join(v)}" for k, v in exc.errors.items())
+        raise click.ClickException(exc.message + (f"（{details}）" if details else "")) from exc
+    click.echo(f"已创建用户 {user.email}（{user.role}"
+               + (f"，地区 {user.region_code}" if user.region_code else "") + "）")
     if clear:
         click.echo(f"API token: {clear}")
 
