@@ -130,9 +130,10 @@ def _init_limiter(app: Flask) -> None:
         enabled=enabled,
     )
     app.extensions["registry.limiter"] = limiter
-    if enabled and storage.startswith("memory://") and cfg.get("INDEXER") == "worker":
+    several = cfg.get("INDEXER") == "worker" or cfg.get("ENV") == "production"
+    if enabled and storage.startswith("memory://") and several:
         log.warning("REGISTRY_RATELIMIT_STORAGE is memory://: every web process counts on "
-                    "its own; set a redis:// URL when several processes serve")
+                    "its own; set a redis:// URL when several processes serve (gunicorn)")
     for endpoint, view in list(app.view_functions.items()):
         names = getattr(view, _LIMITS_ATTR, ())
         wrapped: Any = view
