@@ -10,6 +10,7 @@ from sqlalchemy import text
 from registry.config import PROJECT_ROOT, build_config
 from registry.errors import register_error_handlers
 from registry.extensions import api, babel, configure_engine, csrf, db, login_manager, migrate
+from registry.inputs import IdConverter
 from registry.runtime import check_production, install_inline_updater, resolve_secret_key
 from registry.security import init_security
 
@@ -38,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     resolve_secret_key(settings)
     check_production(settings)
     app.config.update(settings)
+    app.url_map.converters["int"] = IdConverter  # ids past 2**63-1 name no row: 404
     if app.config["PROXY_HOPS"]:  # behind N reverse proxies: the client's address from them
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -64,6 +64,9 @@ def default_config() -> dict[str, Any]:
         "RATELIMIT_SIGNIN": "30 per minute",
         "RATELIMIT_SIGNUP": "10 per hour",
         "RATELIMIT_TOKEN": "30 per hour",
+        # hostile input (registry/inputs.py): JSON bodies nested deeper than this are
+        # refused with 400 before any view parses them
+        "JSON_MAX_DEPTH": 64,
     }
 
 
@@ -97,6 +100,7 @@ _ENV_TYPES: dict[str, type] = {
     "RATELIMIT_SIGNIN": str,
     "RATELIMIT_SIGNUP": str,
     "RATELIMIT_TOKEN": str,
+    "JSON_MAX_DEPTH": int,
 }
 
 

@@ -23,6 +23,15 @@ class RegistryError(Exception):
         self.errors = errors or {}
 
 
+class MalformedRequest(RegistryError):
+    """A request no view can take (NUL characters, JSON nested too deep …): 400."""
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None,
+                 code: str = "bad_request") -> None:
+        super().__init__(message, errors)
+        self.code = code
+
+
 class ValidationError(RegistryError):
     status = 422
     code = "validation_error"
@@ -144,8 +153,16 @@ def register_error_handlers(app: Flask) -> None:
                 422: "validation_error", 401: "unauthorized", 403: "forbidden"}.get(
             status, "http_error")
         message = _HTTP_MESSAGES.get(status, exc.description or exc.name)
-        return _respond(status, code, message, errors)
+        response = make_response(_respond(status, code, message, errors))
+        # werkzeug's own headers (405's Allow, 401's WWW-Authenticate, 416's Content-Range)
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
+    from registry.inputs import install_input_guards
+
+    install_input_guards(app)
     _document_error_contract(app)
 
 

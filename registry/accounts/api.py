@@ -26,6 +26,7 @@ from registry.accounts.models import User
 from registry.enterprises.schemas import EnterpriseBriefSchema, EnterpriseInSchema, EnterpriseOutSchema
 from registry.errors import RegistryError, Unauthorized
 from registry.extensions import db
+from registry.fields import UtcDateTime
 from registry.security import rate_limited
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="账号与令牌 Accounts and tokens")
@@ -132,7 +133,7 @@ class UserOutSchema(Schema):
     region_code = fields.String(allow_none=True, metadata={"description": "监管人员的管辖地区"})
     region_name = fields.Method("_region_name", allow_none=True)
     enterprise = fields.Nested(EnterpriseBriefSchema, allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
     def _region_name(self, user: User) -> str | None:
         return identifiers.region_name(user.region_code) if user.region_code else None

@@ -258,7 +258,7 @@ def create_declaration(data: dict[str, Any]) -> tuple[_DeclarationView, dict[str
 @blp.route("/declarations/<int:decl_id>", methods=["PATCH"])
 @blp.doc(security=BEARER)
 @login_required
-@blp.arguments(DeclarationPatchSchema(partial=True))
+@blp.arguments(DeclarationPatchSchema())
 @blp.response(200, DeclarationWithChecksSchema)
 @_check_failed_doc
 @error_doc(blp, 401)

@@ -6,12 +6,12 @@ import codecs
 import csv
 import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from registry.errors import ValidationError
+from registry.spreadsheets import UnreadableFile, decode_text, xlsx_rows
 from registry.standards.importing.mapping import header_key
 
 MAX_ROWS = 5000  # per file: larger batches should be split (one transaction holds them all)
@@ -172,18 +172,10 @@ def resolve_header(header: str) -> str | None:
 
 def _decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM when it decodes, else GB18030."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8")
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return data.decode("utf-16")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise _file_error("file_encoding",
-                              "无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV") from exc
+        return decode_text(data)
+    except UnreadableFile as exc:
+        raise _file_error("file_encoding", exc.message) from exc
 
 
 def _file_error(code: str, message: str, row: int = 0, column: str = "") -> BulkFileError:
@@ -247,28 +239,19 @@ def _csv_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]
 
 
 def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # WPS/Excel add-ins trip openpyxl's style warnings
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # BadZipFile, KeyError, InvalidFileException ...
-            raise _file_error("file_unreadable", f"无法读取 XLSX 文件：{exc}") from exc
     try:
-        ws = wb.worksheets[0]
-        values = ws.iter_rows(values_only=True)
+        values = xlsx_rows(data)
         first = next(values, ())
         headers = ["" if v is None else str(v).strip() for v in first]
         if not any(headers):
+            values.close()
             raise _file_error("file_empty", "第一张工作表为空或第一行不是列名")
         rows = [(number, dict(zip(headers, row, strict=False)))
                 for number, row in enumerate(values, start=2)
                 if any(v is not None and str(v).strip() for v in row)]
-    finally:
-        wb.close()
+    except UnreadableFile as exc:
+        raise _file_error("file_unreadable", exc.message) from exc
     return headers, rows
-
 
 
 # -- the template -------------------------------------------------------------------------

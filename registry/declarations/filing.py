@@ -18,11 +18,13 @@ from registry.accounts.views import current, field_errors
 from registry.declarations import forms, services
 from registry.declarations.checks import MAX_ATTACHMENT, errors_of
 from registry.declarations.models import Declaration
+from registry.declarations.schemas import WithdrawInSchema
 from registry.declarations.services import CheckFailed
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_act_for, get_enterprise
 from registry.errors import Forbidden, RegistryError
 from registry.extensions import db
+from registry.fields import load_form
 
 BLANK_STANDARD_ROWS = 2
 BLANK_INDICATOR_ROWS = 3
@@ -210,7 +212,9 @@ def withdraw(decl_id: int) -> Any:
         return render_template("declarations/withdraw.html", decl=decl, reason="", errors={})
     reason = request.form.get("reason", "").strip()
     try:
-        services.withdraw_declaration(decl, reason, user)
+        # the same schema as POST /api/v1/declarations/<id>/withdraw
+        data = load_form(WithdrawInSchema(), {"reason": reason})
+        services.withdraw_declaration(decl, data["reason"], user)
     except RegistryError as exc:
         db.session.rollback()
         return render_template("declarations/withdraw.html", decl=decl, reason=reason,

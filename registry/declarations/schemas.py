@@ -11,7 +11,11 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 from registry.declarations.models import DIRECTIONS, EDITION_KINDS, STATES
 from registry.enterprises.schemas import EnterpriseBriefSchema
 from registry.errors import ApiErrorSchema
+from registry.fields import Int64, Text, TopLevelPartial, UtcDateTime, page_field, per_page_field
 
+# list sizes a declaration may have (a check of 200,000 standards took 10 s and 41 MB)
+MAX_STANDARDS = 100
+MAX_INDICATORS = 200
 REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
 
 
@@ -28,71 +32,75 @@ class _Strict(Schema):
 
 
 class IndicatorInSchema(_Strict):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                         error_messages=REQUIRED)
+    name = Text(required=True, validate=validate.Length(min=1, max=200),
+                error_messages=REQUIRED)
     value = fields.Float(required=True, allow_nan=False,
                          error_messages={**REQUIRED, "invalid": "指标值必须是数字"})
-    unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    direction = fields.String(load_default="higher", validate=validate.OneOf(
+    unit = Text(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    direction = Text(load_default="higher", validate=validate.OneOf(
         DIRECTIONS, error="方向必须是 higher（越大越好）、lower（越小越好）或 none"))
-    test_method = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(max=200))
-    ref_standard = fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(max=80))
+    test_method = Text(load_default=None, allow_none=True,
+                       validate=validate.Length(max=200))
+    ref_standard = Text(load_default=None, allow_none=True,
+                        validate=validate.Length(max=80))
     ref_value = fields.Float(load_default=None, allow_none=True, allow_nan=False,
                              error_messages={"invalid": "参考值必须是数字"})
 
 
 class EnterpriseStandardSchema(_Strict):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=120),
-                           error_messages=REQUIRED)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=300),
-                          error_messages=REQUIRED)
+    number = Text(required=True, validate=validate.Length(min=1, max=120),
+                  error_messages=REQUIRED)
+    title = Text(required=True, validate=validate.Length(min=1, max=300),
+                 error_messages=REQUIRED)
 
 
 class DeclarationInSchema(_Strict):
     """The content of a declaration edition, as filed by form, API or bulk template."""
 
-    product_name = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                                 error_messages=REQUIRED)
-    model = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    category = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(max=100))
-    spec = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    barcode = fields.String(load_default=None, allow_none=True,
-                            validate=validate.Regexp(r"^\d{8,14}$", error="条码应为 8–14 位数字"))
+    product_name = Text(required=True, validate=validate.Length(min=1, max=200),
+                        error_messages=REQUIRED)
+    model = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    category = Text(load_default=None, allow_none=True,
+                    validate=validate.Length(max=100))
+    spec = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    barcode = Text(load_default=None, allow_none=True,
+                   validate=validate.Regexp(r"^\d{8,14}$", error="条码应为 8–14 位数字"))
     is_main_product = fields.Boolean(load_default=False)
     annual_output_value = fields.Float(load_default=None, allow_none=True,
                                        validate=validate.Range(min=0, error="产值不能为负"))
-    standards = fields.List(fields.String(), load_default=list)
+    standards = fields.List(Text(validate=validate.Length(max=120)), load_default=list,
+                            validate=validate.Length(max=MAX_STANDARDS,
+                                                     error=f"执行标准最多 {MAX_STANDARDS} 项"))
     enterprise_standard = fields.Nested(EnterpriseStandardSchema, load_default=None,
                                         allow_none=True)
     indicators = fields.List(fields.Nested(IndicatorInSchema), load_default=list,
-                             validate=validate.Length(max=200))
-    intl_standard = fields.String(load_default=None, allow_none=True,
-                                  validate=validate.Length(max=120))
-    lower_statement = fields.String(load_default=None, allow_none=True,
-                                    validate=validate.Length(max=2000))
-    change_note = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(max=2000))
+                             validate=validate.Length(max=MAX_INDICATORS,
+                                                      error=f"指标最多 {MAX_INDICATORS} 项"))
+    intl_standard = Text(load_default=None, allow_none=True,
+                         validate=validate.Length(max=120))
+    lower_statement = Text(load_default=None, allow_none=True,
+                           validate=validate.Length(max=2000))
+    change_note = Text(load_default=None, allow_none=True,
+                       validate=validate.Length(max=2000))
 
 
 class AmendInSchema(DeclarationInSchema):
-    kind = fields.String(load_default="amendment", validate=validate.OneOf(
+    kind = Text(load_default="amendment", validate=validate.OneOf(
         EDITION_KINDS[1:], error="必须是 amendment（修改）或 revision（修订）"))
 
 
 class WithdrawInSchema(_Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=2, max=2000,
-                           error="请填写废止原因（至少 2 个字）"), error_messages=REQUIRED)
+    reason = Text(required=True, validate=validate.Length(
+        min=2, max=2000, error="请填写废止原因（2–2000 个字）"),
+        error_messages={**REQUIRED, "null": "请填写废止原因（2–2000 个字）"})
 
 
 class CheckOutSchema(Schema):
-    code = fields.String()
-    level = fields.String()
-    field = fields.String()
-    message = fields.String()
-    suggestion = fields.String(allow_none=True)
+    code = Text()
+    level = Text()
+    field = Text()
+    message = Text()
+    suggestion = Text(allow_none=True)
 
 
 # -- API input ----------------------------------------------------------------------------
@@ -100,10 +108,10 @@ class CheckOutSchema(Schema):
 class AttachmentInSchema(_Strict):
     """The enterprise standard's text (PDF) sent inside JSON, base64-encoded."""
 
-    filename = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                             error_messages=REQUIRED)
-    content = fields.String(required=True, error_messages=REQUIRED,
-                            metadata={"description": "文件内容，base64 编码"})
+    filename = Text(required=True, validate=validate.Length(min=1, max=200),
+                    error_messages=REQUIRED)
+    content = Text(required=True, error_messages=REQUIRED,
+                   metadata={"description": "文件内容，base64 编码"})
 
     @post_load
     def _decode(self, data: dict[str, Any], **_: Any) -> tuple[str, bytes]:
@@ -121,7 +129,7 @@ class _WithAttachment(Schema):
 class DeclarationCreateSchema(DeclarationInSchema, _WithAttachment):
     """A new declaration filed through the API."""
 
-    enterprise = fields.String(load_default=None, allow_none=True, metadata={
+    enterprise = Text(load_default=None, allow_none=True, metadata={
         "description": "企业的统一社会信用代码；企业用户可省略（默认本企业），管理员必填"})
     publish = fields.Boolean(load_default=False,
                              metadata={"description": "true：检查通过后立即公开；否则保存为草稿"})
@@ -131,7 +139,7 @@ class DeclarationCheckInSchema(DeclarationInSchema, _WithAttachment):
     """Content to check without saving (the form sends it as the user types)."""
 
 
-class DeclarationPatchSchema(DeclarationInSchema, _WithAttachment):
+class DeclarationPatchSchema(TopLevelPartial, DeclarationInSchema, _WithAttachment):
     """Fields of a draft to change; fields left out keep their value."""
 
 
@@ -143,30 +151,30 @@ class DeclarationListArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    enterprise = fields.String(load_default=None, metadata={"description": "统一社会信用代码"})
-    standard = fields.String(load_default=None,
-                             metadata={"description": "执行标准编号（任一写法；不带年代号时为现行版本）"})
-    state = fields.String(load_default=None, validate=validate.OneOf(STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    enterprise = Text(load_default=None, metadata={"description": "统一社会信用代码"})
+    standard = Text(load_default=None,
+                    metadata={"description": "执行标准编号（任一写法；不带年代号时为现行版本）"})
+    state = Text(load_default=None, validate=validate.OneOf(STATES))
+    page = page_field()
+    per_page = per_page_field(20, 100)
 
 
 class EnterpriseDeclarationArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    state = fields.String(load_default=None, validate=validate.OneOf(STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    state = Text(load_default=None, validate=validate.OneOf(STATES))
+    page = page_field()
+    per_page = per_page_field(20, 100)
 
 
 class DiffArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    from_ = fields.Integer(data_key="from", load_default=None, validate=validate.Range(min=1),
+    from_ = Int64(data_key="from", load_default=None, validate=validate.Range(min=1),
                            metadata={"description": "旧版本号（默认：新版本的上一版）"})
-    to = fields.Integer(load_default=None, validate=validate.Range(min=1),
+    to = Int64(load_default=None, validate=validate.Range(min=1),
                         metadata={"description": "新版本号（默认：现行版本）"})
 
 
@@ -175,19 +183,19 @@ class FlagArgsSchema(Schema):
         unknown = RAISE
 
     resolved = fields.Boolean(load_default=False, metadata={"description": "true：包括已处理的提示"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    page = page_field()
+    per_page = per_page_field(50, 100)
 
 
 class AuditArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    region = fields.String(load_default=None, validate=validate.Regexp(
+    region = Text(load_default=None, validate=validate.Regexp(
         r"^\d{2}(\d{2}){0,2}$", error="地区代码应为 2、4 或 6 位数字（GB/T 2260）"))
-    enterprise = fields.String(load_default=None, metadata={"description": "统一社会信用代码"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    enterprise = Text(load_default=None, metadata={"description": "统一社会信用代码"})
+    page = page_field()
+    per_page = per_page_field(50, 200)
 
 
 # -- API output ---------------------------------------------------------------------------
@@ -206,49 +214,49 @@ class CheckFailedSchema(ApiErrorSchema):
 
 
 class IndicatorOutSchema(Schema):
-    name = fields.String()
+    name = Text()
     value = fields.Float()
-    unit = fields.String(allow_none=True)
-    direction = fields.String()
-    test_method = fields.String(allow_none=True)
-    ref_standard = fields.String(allow_none=True)
+    unit = Text(allow_none=True)
+    direction = Text()
+    test_method = Text(allow_none=True)
+    ref_standard = Text(allow_none=True)
     ref_value = fields.Float(allow_none=True)
 
 
 class CitedStandardSchema(Schema):
-    number = fields.String(metadata={"description": "声明时目录中的编号"})
-    title_zh = fields.String(attribute="standard.title_zh", allow_none=True)
-    status = fields.String(attribute="standard.status", allow_none=True,
-                           metadata={"description": "该标准今天的状态"})
+    number = Text(metadata={"description": "声明时目录中的编号"})
+    title_zh = Text(attribute="standard.title_zh", allow_none=True)
+    status = Text(attribute="standard.status", allow_none=True,
+                  metadata={"description": "该标准今天的状态"})
 
 
 class EnterpriseStandardOutSchema(Schema):
-    number = fields.String(attribute="ent_std_number")
-    title = fields.String(attribute="ent_std_title", allow_none=True)
+    number = Text(attribute="ent_std_number")
+    title = Text(attribute="ent_std_title", allow_none=True)
 
 
 class EditionOutSchema(Schema):
     """One edition of a declaration (published ones never change)."""
 
     number = fields.Integer()
-    kind = fields.String(metadata={"enum": list(EDITION_KINDS)})
-    kind_label = fields.String()
+    kind = Text(metadata={"enum": list(EDITION_KINDS)})
+    kind_label = Text()
     published = fields.Boolean(metadata={"description": "false：尚未公开的草稿"})
-    published_at = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime(allow_none=True)
-    change_note = fields.String(allow_none=True)
-    product_name = fields.String()
-    model = fields.String(allow_none=True)
-    category = fields.String(allow_none=True)
-    spec = fields.String(allow_none=True)
-    barcode = fields.String(allow_none=True)
+    published_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime(allow_none=True)
+    change_note = Text(allow_none=True)
+    product_name = Text()
+    model = Text(allow_none=True)
+    category = Text(allow_none=True)
+    spec = Text(allow_none=True)
+    barcode = Text(allow_none=True)
     is_main_product = fields.Boolean()
     annual_output_value = fields.Float(allow_none=True, metadata={
         "description": "年产值（万元）；仅本企业、管理员和辖区监管人员可见"})
-    intl_standard = fields.String(allow_none=True)
-    lower_statement = fields.String(allow_none=True)
+    intl_standard = Text(allow_none=True)
+    lower_statement = Text(allow_none=True)
     enterprise_standard = fields.Method("_own", allow_none=True)
-    attachment_name = fields.String(allow_none=True)
+    attachment_name = Text(allow_none=True)
     attachment_size = fields.Integer(allow_none=True)
     standards = fields.List(fields.Nested(CitedStandardSchema))
     indicators = fields.List(fields.Nested(IndicatorOutSchema))
@@ -263,17 +271,17 @@ class DeclarationSummarySchema(Schema):
     """A declaration in a list: its newest visible content in brief."""
 
     id = fields.Integer()
-    state = fields.String(metadata={"enum": list(STATES)})
-    state_label = fields.String()
+    state = Text(metadata={"enum": list(STATES)})
+    state_label = Text()
     enterprise = fields.Nested(EnterpriseBriefSchema)
-    product_name = fields.String(attribute="latest.product_name", allow_none=True, dump_default=None)
-    model = fields.String(attribute="latest.model", allow_none=True, dump_default=None)
+    product_name = Text(attribute="latest.product_name", allow_none=True, dump_default=None)
+    model = Text(attribute="latest.model", allow_none=True, dump_default=None)
     standards = fields.Method("_standards")
     edition = fields.Integer(attribute="latest.number", allow_none=True, dump_default=None,
                              metadata={"description": "所示版本号（已公开的为现行版本）"})
-    first_published_at = fields.DateTime(allow_none=True)
-    withdrawn_at = fields.DateTime(allow_none=True)
-    updated_at = fields.DateTime()
+    first_published_at = UtcDateTime(allow_none=True)
+    withdrawn_at = UtcDateTime(allow_none=True)
+    updated_at = UtcDateTime()
 
     def _standards(self, decl: Any) -> list[str]:
         ed = decl.latest
@@ -284,18 +292,18 @@ class DeclarationOutSchema(Schema):
     """A declaration with every edition the reader may see, oldest first."""
 
     id = fields.Integer()
-    state = fields.String(metadata={"enum": list(STATES)})
-    state_label = fields.String()
-    source = fields.String()
+    state = Text(metadata={"enum": list(STATES)})
+    state_label = Text()
+    source = Text()
     enterprise = fields.Nested(EnterpriseBriefSchema)
     current_edition = fields.Integer(attribute="current_edition.number", allow_none=True,
                                      dump_default=None,
                                      metadata={"description": "公众看到的版本号（未公开时为空）"})
-    first_published_at = fields.DateTime(allow_none=True)
-    withdrawn_at = fields.DateTime(allow_none=True)
-    withdrawn_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    first_published_at = UtcDateTime(allow_none=True)
+    withdrawn_at = UtcDateTime(allow_none=True)
+    withdrawn_reason = Text(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
     editions = fields.List(fields.Nested(EditionOutSchema))
 
 
@@ -314,7 +322,7 @@ class DeclarationPageSchema(Schema):
 
 
 class ChangeSchema(Schema):
-    field = fields.String(metadata={"description": "字段名；指标为 indicator:<名称>"})
+    field = Text(metadata={"description": "字段名；指标为 indicator:<名称>"})
     old = fields.Raw(allow_none=True)
     new = fields.Raw(allow_none=True)
 
@@ -330,13 +338,13 @@ class FlagOutSchema(Schema):
 
     id = fields.Integer()
     declaration_id = fields.Integer()
-    product_name = fields.String(attribute="declaration.search_title")
-    standard = fields.String(attribute="standard.number")
-    event = fields.String(metadata={"enum": ["replaced", "abolished"]})
+    product_name = Text(attribute="declaration.search_title")
+    standard = Text(attribute="standard.number")
+    event = Text(metadata={"enum": ["replaced", "abolished"]})
     effective_on = fields.Date(allow_none=True)
-    successor = fields.String(allow_none=True, metadata={"description": "代替它的现行标准"})
-    created_at = fields.DateTime()
-    resolved_at = fields.DateTime(allow_none=True)
+    successor = Text(allow_none=True, metadata={"description": "代替它的现行标准"})
+    created_at = UtcDateTime()
+    resolved_at = UtcDateTime(allow_none=True)
 
 
 class FlagPageSchema(Schema):
@@ -349,14 +357,14 @@ class FlagPageSchema(Schema):
 
 class AuditEntryOutSchema(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
-    actor = fields.String()
-    action = fields.String()
-    action_label = fields.String()
-    entity = fields.String()
+    at = UtcDateTime()
+    actor = Text()
+    action = Text()
+    action_label = Text()
+    entity = Text()
     entity_id = fields.Integer()
-    enterprise = fields.String(allow_none=True, metadata={"description": "企业的统一社会信用代码"})
-    region_code = fields.String(allow_none=True)
+    enterprise = Text(allow_none=True, metadata={"description": "企业的统一社会信用代码"})
+    region_code = Text(allow_none=True)
     detail = fields.Dict()
 
 

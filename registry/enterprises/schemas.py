@@ -16,7 +16,9 @@ from marshmallow import (
 )
 
 from registry import identifiers
+from registry.fields import Text, UtcDateTime, page_field, per_page_field
 
+_AT_MOST_50 = validate.Length(max=50, error="证书最多 50 项")
 REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
 _REGION_RE = validate.Regexp(r"^\d{2}(\d{2}){0,2}$", error="地区代码应为 2、4 或 6 位数字（GB/T 2260）")
 
@@ -29,12 +31,13 @@ class _Strict(Schema):
 class CertificateSchema(_Strict):
     """A 浙江制造 / 品字标 certificate held by the enterprise."""
 
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                         error_messages=REQUIRED, metadata={"description": "如 浙江制造、品字标"})
-    number = fields.String(required=True, validate=validate.Length(min=1, max=80),
-                           error_messages=REQUIRED)
-    standard = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
-    valid_until = fields.Date(load_default=None, allow_none=True)
+    kind = Text(required=True, validate=validate.Length(min=1, max=40),
+                error_messages=REQUIRED, metadata={"description": "如 浙江制造、品字标"})
+    number = Text(required=True, validate=validate.Length(min=1, max=80),
+                  error_messages=REQUIRED)
+    standard = Text(load_default=None, allow_none=True, validate=validate.Length(max=80))
+    valid_until = fields.Date(load_default=None, allow_none=True,
+                              error_messages={"invalid": "日期无效，应为 YYYY-MM-DD"})
 
     @post_load
     def _json_ready(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -46,16 +49,17 @@ class CertificateSchema(_Strict):
 class EnterpriseInSchema(_Strict):
     """An enterprise as registered at sign-up; the region defaults to the credit code's."""
 
-    name = fields.String(required=True, error_messages=REQUIRED)
-    credit_code = fields.String(required=True, error_messages=REQUIRED,
-                                metadata={"description": "统一社会信用代码（18 位）"})
-    region_code = fields.String(load_default=None, allow_none=True,
-                                metadata={"description": "GB/T 2260 地区代码；不填时取信用代码中的地区"})
-    industry_code = fields.String(required=True, error_messages=REQUIRED,
-                                  metadata={"description": "GB/T 4754 门类（A–T）或大类（两位数字）"})
+    name = Text(required=True, error_messages=REQUIRED)
+    credit_code = Text(required=True, error_messages=REQUIRED,
+                       metadata={"description": "统一社会信用代码（18 位）"})
+    region_code = Text(load_default=None, allow_none=True,
+                       metadata={"description": "GB/T 2260 地区代码；不填时取信用代码中的地区"})
+    industry_code = Text(required=True, error_messages=REQUIRED,
+                         metadata={"description": "GB/T 4754 门类（A–T）或大类（两位数字）"})
     above_scale = fields.Boolean(load_default=False)
-    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    certificates = fields.List(fields.Nested(CertificateSchema), load_default=list)
+    address = Text(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    certificates = fields.List(fields.Nested(CertificateSchema), load_default=list,
+                               validate=_AT_MOST_50)
 
     @validates_schema(skip_on_field_errors=False)
     def _identifiers(self, data: dict[str, Any], **_: Any) -> None:
@@ -76,35 +80,35 @@ class EnterpriseInSchema(_Strict):
 class EnterpriseUpdateSchema(_Strict):
     """The fields an enterprise's own people may change (never the credit code)."""
 
-    name = fields.String(validate=validate.Length(min=2, max=200, error="企业名称应为 2–200 个字符"))
-    region_code = fields.String(metadata={"description": "GB/T 2260 地区代码"})
-    industry_code = fields.String(metadata={"description": "GB/T 4754 门类或大类"})
+    name = Text(validate=validate.Length(min=2, max=200, error="企业名称应为 2–200 个字符"))
+    region_code = Text(metadata={"description": "GB/T 2260 地区代码"})
+    industry_code = Text(metadata={"description": "GB/T 4754 门类或大类"})
     above_scale = fields.Boolean()
-    address = fields.String(allow_none=True, validate=validate.Length(max=300))
-    certificates = fields.List(fields.Nested(CertificateSchema))
+    address = Text(allow_none=True, validate=validate.Length(max=300))
+    certificates = fields.List(fields.Nested(CertificateSchema), validate=_AT_MOST_50)
 
 
 class EnterpriseBriefSchema(Schema):
     """An enterprise as named inside other records."""
 
-    credit_code = fields.String()
-    name = fields.String()
-    region_code = fields.String()
-    region_name = fields.String()
+    credit_code = Text()
+    name = Text()
+    region_code = Text()
+    region_name = Text()
 
 
 class EnterpriseOutSchema(EnterpriseBriefSchema):
     """An enterprise's public record."""
 
-    industry_code = fields.String()
-    industry_name = fields.String()
-    industry_section = fields.String(allow_none=True)
-    region_chain = fields.List(fields.String())
+    industry_code = Text()
+    industry_name = Text()
+    industry_section = Text(allow_none=True)
+    region_chain = fields.List(Text())
     above_scale = fields.Boolean()
-    address = fields.String(allow_none=True)
+    address = Text(allow_none=True)
     certificates = fields.List(fields.Dict())
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class EnterpriseListArgsSchema(Schema):
@@ -113,13 +117,13 @@ class EnterpriseListArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(load_default=None, metadata={"description": "企业名称片段或完整信用代码"})
-    region = fields.String(load_default=None, validate=_REGION_RE,
-                           metadata={"description": "地区代码（含下级），如 330600"})
-    industry = fields.String(load_default=None, validate=validate.Regexp(
+    q = Text(load_default=None, metadata={"description": "企业名称片段或完整信用代码"})
+    region = Text(load_default=None, validate=_REGION_RE,
+                  metadata={"description": "地区代码（含下级），如 330600"})
+    industry = Text(load_default=None, validate=validate.Regexp(
         r"^([A-Ta-t]|\d{2,4})$", error="行业代码应为 GB/T 4754 门类（A–T）或 2–4 位数字"))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = page_field()
+    per_page = per_page_field(20, 100)
 
     @validates("region")
     def _known_region(self, value: str | None, **_: Any) -> None:

@@ -18,8 +18,10 @@ from registry.declarations import services as declarations
 from registry.declarations.watch import open_flags_for
 from registry.enterprises import services
 from registry.enterprises.models import Enterprise
+from registry.enterprises.schemas import EnterpriseUpdateSchema
 from registry.errors import Forbidden, RegistryError
 from registry.extensions import db
+from registry.fields import load_form
 from registry.standards.views import _page_links as page_links
 
 bp = Blueprint("enterprises", __name__)
@@ -109,6 +111,25 @@ def _certificates(form: Any) -> list[dict[str, Any]]:
     return out
 
 
+_CERT_LABELS = {"kind": _l("类别"), "number": _l("证书编号"), "standard": _l("依据标准"),
+                "valid_until": _l("有效期至")}
+
+
+def _certificate_rows(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """'certificates.0.valid_until' messages shown under the certificates table, by row."""
+    out: dict[str, list[str]] = {}
+    for key, msgs in errors.items():
+        parts = key.split(".")
+        if parts[0] == "certificates" and len(parts) == 3 and parts[1].isdigit():
+            label = _CERT_LABELS.get(parts[2], parts[2])
+            out.setdefault("certificates", []).extend(
+                gettext("第 %(row)s 行 · %(field)s：%(msg)s", row=int(parts[1]) + 1, field=label, msg=m)
+                for m in msgs)
+        else:
+            out.setdefault(key, []).extend(msgs)
+    return out
+
+
 @bp.route("/enterprises/<credit_code>/edit", methods=["GET", "POST"])
 @login_required
 def edit(credit_code: str) -> Any:
@@ -131,11 +152,13 @@ def edit(credit_code: str) -> Any:
             "address": f.get("address", "").strip() or None}
     certificates = _certificates(f)
     try:
-        services.update_enterprise(ent, {**form, "certificates": certificates}, actor=user)
+        # the same schema as PATCH /api/v1/enterprises/<code>: one set of field rules
+        data = load_form(EnterpriseUpdateSchema(), {**form, "certificates": certificates})
+        services.update_enterprise(ent, data, actor=user)
     except RegistryError as exc:
         db.session.rollback()
         return render_template("enterprises/edit.html", ent=ent, form=form,
-                               certificates=certificates, errors=field_errors(exc),
+                               certificates=certificates, errors=_certificate_rows(field_errors(exc)),
                                kinds=CERTIFICATE_KINDS), 422
     db.session.commit()
     flash(gettext("企业信息已保存"), "success")

@@ -16,11 +16,13 @@ from marshmallow import (
 )
 
 from registry import numbers
+from registry.fields import Text, TopLevelPartial, page_field, per_page_field
 from registry.standards.models import DEGREES, END_KINDS, LEVELS, NATURES, STATUSES
 
 _ICS_RE = r"^\d{2}(\.\d{3}(\.\d{2})?)?$"
 _CCS_RE = r"^[A-Z]\d{2}$"
 
+_AT_MOST_100 = validate.Length(max=100, error="最多 100 项")
 REQUIRED: dict[str, str | list[Any] | dict[Any, Any]] = {"required": "必填项"}
 
 
@@ -28,12 +30,12 @@ class AdoptionInSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    number = fields.String(required=True, error_messages=REQUIRED)
-    degree = fields.String(
+    number = Text(required=True, error_messages=REQUIRED)
+    degree = Text(
         required=True, validate=validate.OneOf(DEGREES, error="采用程度必须是 IDT、MOD 或 NEQ"),
         error_messages=REQUIRED,
     )
-    title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    title = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
     @pre_load
     def _upper(self, data: Any, **_: Any) -> Any:
@@ -55,32 +57,33 @@ class StandardInSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    number = fields.String(required=True, error_messages=REQUIRED)
-    title_zh = fields.String(required=True, validate=validate.Length(min=1, max=500),
-                             error_messages=REQUIRED)
-    title_en = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
-    nature = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(NATURES))
-    status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
+    number = Text(required=True, error_messages=REQUIRED)
+    title_zh = Text(required=True, validate=validate.Length(min=1, max=500),
+                    error_messages=REQUIRED)
+    title_en = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    nature = Text(load_default=None, allow_none=True, validate=validate.OneOf(NATURES))
+    status = Text(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES))
     issued_on = fields.Date(load_default=None, allow_none=True)
     effective_on = fields.Date(load_default=None, allow_none=True)
     withdrawn_on = fields.Date(load_default=None, allow_none=True)
-    end_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(END_KINDS))
+    end_kind = Text(load_default=None, allow_none=True, validate=validate.OneOf(END_KINDS))
     ics = fields.List(
-        fields.String(validate=validate.Regexp(_ICS_RE, error="ICS 分类号格式应如 03.120.10")),
-        load_default=list)
-    ccs = fields.String(load_default=None, allow_none=True,
-                        validate=validate.Regexp(_CCS_RE, error="CCS 分类号格式应如 A00"))
-    issuing_body = fields.String(load_default=None, allow_none=True)
-    responsible_dept = fields.String(load_default=None, allow_none=True)
-    technical_committee = fields.String(load_default=None, allow_none=True)
-    drafting_orgs = fields.List(fields.String(), load_default=list)
-    drafters = fields.List(fields.String(), load_default=list)
-    filing_no = fields.String(load_default=None, allow_none=True)
-    notice_no = fields.String(load_default=None, allow_none=True)
-    scope = fields.String(load_default=None, allow_none=True)
+        Text(validate=validate.Regexp(_ICS_RE, error="ICS 分类号格式应如 03.120.10")),
+        load_default=list, validate=_AT_MOST_100)
+    ccs = Text(load_default=None, allow_none=True,
+               validate=validate.Regexp(_CCS_RE, error="CCS 分类号格式应如 A00"))
+    issuing_body = Text(load_default=None, allow_none=True)
+    responsible_dept = Text(load_default=None, allow_none=True)
+    technical_committee = Text(load_default=None, allow_none=True)
+    drafting_orgs = fields.List(Text(), load_default=list, validate=_AT_MOST_100)
+    drafters = fields.List(Text(), load_default=list, validate=_AT_MOST_100)
+    filing_no = Text(load_default=None, allow_none=True)
+    notice_no = Text(load_default=None, allow_none=True)
+    scope = Text(load_default=None, allow_none=True)
     full_text_url = fields.Url(load_default=None, allow_none=True)
-    adoptions = fields.List(fields.Nested(AdoptionInSchema), load_default=list)
-    replaces = fields.List(fields.String(), load_default=list)
+    adoptions = fields.List(fields.Nested(AdoptionInSchema), load_default=list,
+                            validate=_AT_MOST_100)
+    replaces = fields.List(Text(), load_default=list, validate=_AT_MOST_100)
 
     @validates("number")
     def _number(self, value: str, **_: Any) -> None:
@@ -117,7 +120,7 @@ class StandardInSchema(Schema):
         return data
 
 
-class StandardUpdateSchema(StandardInSchema):
+class StandardUpdateSchema(TopLevelPartial, StandardInSchema):
     """Partial update: every field optional, the number may not change."""
 
     class Meta:
@@ -130,54 +133,54 @@ class StandardUpdateSchema(StandardInSchema):
 
 
 class AdoptionOutSchema(Schema):
-    number = fields.String()
-    degree = fields.String()
-    degree_label = fields.String()
-    title = fields.String(allow_none=True)
+    number = Text()
+    degree = Text()
+    degree_label = Text()
+    title = Text(allow_none=True)
 
 
 class StandardSummarySchema(Schema):
     """A standard in a list."""
 
-    number = fields.String()
-    title_zh = fields.String()
-    title_en = fields.String(allow_none=True)
-    level = fields.String(metadata={"enum": list(LEVELS)})
-    level_label = fields.String()
-    nature = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": list(STATUSES)})
-    status_label = fields.String()
+    number = Text()
+    title_zh = Text()
+    title_en = Text(allow_none=True)
+    level = Text(metadata={"enum": list(LEVELS)})
+    level_label = Text()
+    nature = Text(allow_none=True)
+    status = Text(metadata={"enum": list(STATUSES)})
+    status_label = Text()
     is_zhejiang_made = fields.Boolean()
     issued_on = fields.Date(allow_none=True)
     effective_on = fields.Date(allow_none=True)
     withdrawn_on = fields.Date(allow_none=True)
-    ics = fields.List(fields.String())
-    ccs = fields.String(allow_none=True)
+    ics = fields.List(Text())
+    ccs = Text(allow_none=True)
 
 
 class StandardOutSchema(StandardSummarySchema):
     """A standard's full record, with its edition chain."""
 
-    dual_number = fields.String(allow_none=True)
-    prefix = fields.String()
-    org = fields.String(allow_none=True)
+    dual_number = Text(allow_none=True)
+    prefix = Text()
+    org = Text(allow_none=True)
     year = fields.Integer(allow_none=True)
     withdrawn_on_estimated = fields.Boolean()
-    end_kind = fields.String(allow_none=True)
-    issuing_body = fields.String(allow_none=True)
-    responsible_dept = fields.String(allow_none=True)
-    technical_committee = fields.String(allow_none=True)
-    drafting_orgs = fields.List(fields.String())
-    drafters = fields.List(fields.String())
-    filing_no = fields.String(allow_none=True)
-    notice_no = fields.String(allow_none=True)
-    scope = fields.String(allow_none=True)
-    full_text_url = fields.String(allow_none=True)
-    source = fields.String()
+    end_kind = Text(allow_none=True)
+    issuing_body = Text(allow_none=True)
+    responsible_dept = Text(allow_none=True)
+    technical_committee = Text(allow_none=True)
+    drafting_orgs = fields.List(Text())
+    drafters = fields.List(Text())
+    filing_no = Text(allow_none=True)
+    notice_no = Text(allow_none=True)
+    scope = Text(allow_none=True)
+    full_text_url = Text(allow_none=True)
+    source = Text()
     adoptions = fields.List(fields.Nested(AdoptionOutSchema))
-    replaces = fields.List(fields.String(), attribute="replaces_numbers")
-    replaced_by = fields.List(fields.String(), dump_default=list)
-    other_editions = fields.List(fields.String(), dump_default=list)
+    replaces = fields.List(Text(), attribute="replaces_numbers")
+    replaced_by = fields.List(Text(), dump_default=list)
+    other_editions = fields.List(Text(), dump_default=list)
 
 
 class StandardListArgsSchema(Schema):
@@ -186,34 +189,34 @@ class StandardListArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    q = fields.String(load_default=None)
-    level = fields.String(load_default=None, validate=validate.OneOf(LEVELS + ("zzb",)))
-    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
-    nature = fields.String(load_default=None, validate=validate.OneOf(NATURES))
-    ics = fields.String(load_default=None)
-    org = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    q = Text(load_default=None)
+    level = Text(load_default=None, validate=validate.OneOf(LEVELS + ("zzb",)))
+    status = Text(load_default=None, validate=validate.OneOf(STATUSES))
+    nature = Text(load_default=None, validate=validate.OneOf(NATURES))
+    ics = Text(load_default=None)
+    org = Text(load_default=None)
+    page = page_field()
+    per_page = per_page_field(20, 100)
 
 
 class StatusCheckInSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    numbers = fields.List(fields.String(), required=True,
+    numbers = fields.List(Text(), required=True,
                           validate=validate.Length(min=1, max=5000), error_messages=REQUIRED)
 
 
 class StatusRowSchema(Schema):
-    input = fields.String()
+    input = Text()
     found = fields.Boolean()
-    number = fields.String(allow_none=True)
-    title_zh = fields.String(allow_none=True)
-    status = fields.String(allow_none=True)
-    status_label = fields.String(allow_none=True)
-    current_edition = fields.String(allow_none=True)
-    current_title = fields.String(allow_none=True)
-    message = fields.String(allow_none=True)
+    number = Text(allow_none=True)
+    title_zh = Text(allow_none=True)
+    status = Text(allow_none=True)
+    status_label = Text(allow_none=True)
+    current_edition = Text(allow_none=True)
+    current_title = Text(allow_none=True)
+    message = Text(allow_none=True)
 
 
 # -- API envelopes (output only) ----------------------------------------------------------

@@ -19,6 +19,7 @@ from werkzeug.routing import BuildError
 
 from registry import numbers
 from registry.errors import ValidationError
+from registry.spreadsheets import decode_text, xlsx_rows
 from registry.standards import exports, services
 from registry.standards.models import LEVELS, NATURES, STATUSES, Standard
 from registry.standards.schemas import StandardListArgsSchema
@@ -262,28 +263,11 @@ def _numbers_from_file(upload: FileStorage) -> list[str]:
 
 
 def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(str(_l("无法识别文件编码，请保存为 UTF-8")))
+    return decode_text(data)  # UnreadableFile (a ValueError) says why it cannot
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a broken or renamed file: zipfile, KeyError, InvalidFileException
-        raise ValueError(str(_l("无法读取 Excel 文件，请上传 .xlsx 格式"))) from exc
-    try:
-        ws = wb.worksheets[0]
-        return [
-            ["" if c is None else str(c) for c in row] for row in ws.iter_rows(values_only=True)
-        ]
-    finally:
-        wb.close()
+    return [["" if c is None else str(c) for c in row] for row in xlsx_rows(data)]
 
 
 def _number_column(table: list[list[str]]) -> list[str]:

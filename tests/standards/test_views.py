@@ -392,4 +392,4 @@ class TestStatusCheck:
             data={"file": (io.BytesIO(b"not a zip"), "list.xlsx")},
         )
         assert resp.status_code == 400
-        assert "无法读取 Excel 文件" in text_of(resp)
+        assert "无法读取文件" in text_of(resp)

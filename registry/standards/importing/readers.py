@@ -9,13 +9,13 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from registry.errors import ValidationError
+from registry.spreadsheets import UnreadableFile, xlsx_rows, xlsx_stored_rows
 from registry.standards.importing.mapping import _REQUIRED, FIELD_LABELS, resolve_header
 
 
@@ -140,44 +140,27 @@ def _as_row(headers: list[str], values: Sequence[Any]) -> dict[str, Any]:
     return {h: values[i] if i < len(values) else None for i, h in enumerate(headers)}
 
 
-def _open_workbook(path: Path) -> Any:
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        # files saved by WPS/Excel add-ins often trip openpyxl's style/extension warnings
-        warnings.simplefilter("ignore")
-        try:
-            return load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
-            raise ImportFileError(f"无法读取 XLSX 文件：{exc}") from exc
-
-
 def _read_xlsx(path: Path) -> RowSource:
-    wb = _open_workbook(path)
     try:
-        ws = wb.worksheets[0]
-        total = ws.max_row - 1 if ws.max_row else None
-        # the stored dimension is often wrong in files from other tools: read what is there
-        ws.reset_dimensions()
-        first = next(ws.iter_rows(max_row=1, values_only=True), ())
-        headers = ["" if v is None else str(v).strip() for v in first]
-    finally:
-        wb.close()
+        values = xlsx_rows(path)
+        first = next(values, ())
+        values.close()
+    except UnreadableFile as exc:
+        raise ImportFileError(exc.message) from exc
+    headers = ["" if v is None else str(v).strip() for v in first]
+    stored = xlsx_stored_rows(path)
+    total = stored - 1 if stored else None
     if not any(headers):
         raise ImportFileError("第一张工作表为空或第一行不是列名")
     _check_headers(headers)
 
     def rows() -> Iterator[tuple[int, Any]]:
-        book = _open_workbook(path)
         try:
-            sheet = book.worksheets[0]
-            sheet.reset_dimensions()
-            for number, values in enumerate(sheet.iter_rows(min_row=2, values_only=True),
-                                            start=2):
+            for number, values in enumerate(xlsx_rows(path, min_row=2), start=2):
                 if any(v is not None and str(v).strip() for v in values):
                     yield number, _as_row(headers, values)
-        finally:
-            book.close()
+        except UnreadableFile as exc:
+            raise ImportFileError(exc.message) from exc
 
     return RowSource(path, "xlsx", total, headers, rows)
 
