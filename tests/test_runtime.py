@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
-import socket
+import signal
 import stat
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -21,8 +20,7 @@ from registry import create_app
 from registry.extensions import db
 from registry.runtime import ConfigurationError
 from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.servers import free_port, kill_group, request, start_gunicorn, wait_healthy
 
 
 def _config(tmp: Path, **extra: Any) -> dict[str, Any]:
@@ -108,18 +106,6 @@ class TestProduction:
         assert "REGISTRY_SECRET_KEY" in got.stderr + got.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str, **headers: str) -> tuple[int, Any]:
-    req = urllib.request.Request(url, headers=headers)
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return resp.status, json.loads(resp.read())
-
-
 @pytest.fixture
 def served_db(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A migrated database with an administrator; yields (url, token)."""
@@ -146,44 +132,29 @@ def test_gunicorn_with_the_default_inline_updater_indexes_writes(
         tmp_path: Path, served_db: tuple[str, str]) -> None:
     """Before: `gunicorn wsgi:app` in the default inline mode never indexed anything."""
     url, token = served_db
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "REGISTRY_DATABASE_URL": url,
            "REGISTRY_INDEX_DIR": str(tmp_path / "index"),
            "REGISTRY_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
            "REGISTRY_RATELIMIT_ENABLED": "0"}
     env.pop("REGISTRY_INDEXER", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--graceful-timeout", "5", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "web.log"
+    server = start_gunicorn(env, port, log=log)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _get(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
-        body = json.dumps({"number": "GB/T 50123-2024", "title_zh": "生产部署索引测试"}).encode()
-        req = urllib.request.Request(base + "/api/v1/standards", data=body, method="POST",
-                                     headers={"Authorization": f"Bearer {token}",
-                                              "Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            assert resp.status == 201
+        wait_healthy(base, server)
+        status, _ = request(base + "/api/v1/standards", "POST",
+                            {"number": "GB/T 50123-2024", "title_zh": "生产部署索引测试"}, token)
+        assert status == 201
         found: list[str] = []
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not found:
-            try:
-                _, result = _get(base + "/api/v1/search?q=" + urllib.request.quote("生产部署索引"))
+            status, result = request(base + "/api/v1/search?q=" + quote("生产部署索引"))
+            if status == 200:  # (503 until the first updater has built the index)
                 found = [h.get("number", "") for h in result.get("items", [])]
-            except urllib.error.HTTPError:
-                pass  # no index yet: the first updater builds it
             time.sleep(0.3)
         assert found == ["GB/T 50123-2024"]
     finally:
-        server.terminate()
-        out = server.communicate(timeout=30)[0]
+        kill_group(server, signal.SIGTERM)
+    out = log.read_text(errors="replace")
     assert "Traceback" not in out, out[-3000:]
