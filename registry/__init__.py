@@ -11,6 +11,7 @@ from registry.config import PROJECT_ROOT, build_config
 from registry.errors import register_error_handlers
 from registry.extensions import api, babel, configure_engine, csrf, db, login_manager, migrate
 from registry.inputs import IdConverter
+from registry.requestlog import init_request_log
 from registry.runtime import check_production, install_inline_updater, resolve_secret_key
 from registry.security import init_security
 
@@ -93,12 +94,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(page_bp)
     register_error_handlers(app)
     install_inline_updater(app)
+    init_request_log(app)
     init_security(app)  # after the blueprints: applies the limits their views are marked with
 
     @app.get("/healthz")
     def healthz() -> Any:
+        from registry.search.indexer import feed_lag
+
         db.session.execute(text("SELECT 1"))
-        return jsonify({"status": "ok", "database": db.engine.dialect.name})
+        pending, oldest = feed_lag()
+        limit = app.config["HEALTH_MAX_INDEX_LAG_SECONDS"]
+        lagging = bool(limit) and oldest > limit
+        body = {"status": "lagging" if lagging else "ok", "database": db.engine.dialect.name,
+                "index": {"pending": pending, "oldest_seconds": round(oldest, 1)}}
+        return jsonify(body), 503 if lagging else 200
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -23,6 +23,14 @@ def default_config() -> dict[str, Any]:
         # unset: this installation's own random key, kept in SECRET_KEY_FILE
         "SECRET_KEY": None,
         "SECRET_KEY_FILE": str(INSTANCE_DIR / "secret_key"),
+        # serving processes' logs (registry/requestlog.py): "text" or "json" (one object per
+        # line, with the request id); one access line per request unless LOG_REQUESTS is off
+        "LOG_FORMAT": "text",
+        "LOG_LEVEL": "INFO",
+        "LOG_REQUESTS": True,
+        # /healthz answers 503 when the oldest change not yet in the search index is older
+        # than this (a load balancer then drains the node); 0: only reported
+        "HEALTH_MAX_INDEX_LAG_SECONDS": 0,
         "DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}",
         "INDEX_DIR": str(INSTANCE_DIR / "index"),
         # "inline": this process applies the change feed to the index after each commit
@@ -75,6 +83,10 @@ _ENV_TYPES: dict[str, type] = {
     "ENV": str,
     "SECRET_KEY": str,
     "SECRET_KEY_FILE": str,
+    "LOG_FORMAT": str,
+    "LOG_LEVEL": str,
+    "LOG_REQUESTS": bool,
+    "HEALTH_MAX_INDEX_LAG_SECONDS": int,
     "DATABASE_URL": str,
     "INDEX_DIR": str,
     "INDEXER": str,

@@ -62,13 +62,13 @@ def index_worker_command(interval: float, max_pause: float, once: bool) -> None:
     Never exits on a database or index error: each is logged as one line and retried
     with a growing pause. SIGTERM or Ctrl+C stops it after the batch in hand.
     """
-    import logging
     import signal
 
+    from registry.requestlog import configure_logging
     from registry.search.indexer import UpdaterLoop
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
     loop = UpdaterLoop(app, interval=interval, max_pause=max_pause, blocking=True,
                        on_applied=lambda n: click.echo(f"applied {n} changes"))
     click.echo(f"索引更新进程已启动 index worker on {store_for(app).root}")

@@ -94,6 +94,16 @@ def _write(store: IndexStore, changes: dict[tuple[str, int], str]) -> None:
         ix.close()
 
 
+def feed_lag() -> tuple[int, float]:
+    """Changes not yet applied to the index, and the age in seconds of the oldest one."""
+    dialect = db.engine.dialect.name
+    age = (func.extract("epoch", func.localtimestamp() - func.min(ChangeFeed.created_at))
+           if dialect == "postgresql" else
+           (func.julianday("now") - func.julianday(func.min(ChangeFeed.created_at))) * 86400.0)
+    count, seconds = db.session.execute(select(func.count(), age).select_from(ChangeFeed)).one()
+    return int(count or 0), max(0.0, float(seconds or 0.0))
+
+
 @dataclass
 class RebuildReport:
     documents: int = 0
