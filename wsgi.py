@@ -4,4 +4,4 @@ from registry import create_app
 from registry.requestlog import configure_logging
 
 app = create_app()
-configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+configure_logging(app)

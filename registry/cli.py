@@ -90,7 +90,7 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
     from registry.requestlog import configure_logging
 
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
-    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    configure_logging(app)
     upgrade_database()
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]

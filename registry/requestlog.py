@@ -54,13 +54,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, ensure_ascii=False, default=str)
 
 
-def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
-    """Give the ``registry`` loggers one handler on stderr (once per process)."""
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (not the one at start-up)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging(app: Flask) -> None:
+    """Give the ``registry`` loggers one handler on stderr, as the app's settings say
+    (serving processes and the index worker; not in tests, where pytest collects logs)."""
+    if app.testing:
+        return
+    fmt, level = app.config["LOG_FORMAT"], app.config["LOG_LEVEL"]
     logger = logging.getLogger("registry")
     for handler in logger.handlers:
         if getattr(handler, _HANDLER_MARK, False):
             logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler(sys.stderr)
     setattr(handler, _HANDLER_MARK, True)
     handler.addFilter(RequestIdFilter())
     if fmt == "json":
@@ -71,7 +83,7 @@ def configure_logging(fmt: str = "text", level: str = "INFO") -> None:
             "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
     handler.setFormatter(formatter)
     logger.addHandler(handler)
-    logger.setLevel(level.upper())
+    logger.setLevel(str(level).upper())
 
 
 def init_request_log(app: Flask) -> None:

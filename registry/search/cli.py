@@ -68,7 +68,7 @@ def index_worker_command(interval: float, max_pause: float, once: bool) -> None:
     from registry.search.indexer import UpdaterLoop
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    configure_logging(app)
     loop = UpdaterLoop(app, interval=interval, max_pause=max_pause, blocking=True,
                        on_applied=lambda n: click.echo(f"applied {n} changes"))
     click.echo(f"索引更新进程已启动 index worker on {store_for(app).root}")
