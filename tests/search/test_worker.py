@@ -78,6 +78,13 @@ def test_worker_survives_transient_database_errors(
             add(number=f"GB/T {50000 + i}-2022", title_zh="索引进程容错测试")
         db.session.remove()
     assert _pending(app) == 3
+    holder = None
+    if not PG_URL:
+        # another writer holds SQLite's write lock far longer than the busy timeout, from
+        # before the worker starts until well after it has found the pending changes
+        path = app.config["DATABASE_URL"][len("sqlite:///"):]
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
     worker = _start(env)
     try:
         if PG_URL:
@@ -96,11 +103,8 @@ def test_worker_survives_transient_database_errors(
                 add(number="GB/T 50010-2022", title_zh="索引进程容错测试 断线之后")
                 db.session.remove()
         else:
-            # another writer holds SQLite's write lock far longer than the busy timeout
-            path = app.config["DATABASE_URL"][len("sqlite:///"):]
-            holder = sqlite3.connect(path, isolation_level=None)
-            holder.execute("BEGIN IMMEDIATE")
-            time.sleep(2.5)
+            assert holder is not None
+            time.sleep(5)  # the worker starts (about 1 s), reads the feed, cannot delete
             assert worker.poll() is None, worker.communicate(timeout=5)
             holder.execute("ROLLBACK")
             holder.close()
