@@ -26,7 +26,8 @@ from registry.accounts.api import (
 from registry.accounts.models import User
 from registry.declarations import services
 from registry.declarations.checks import Check, check_declaration, errors_of
-from registry.declarations.models import Declaration, DeclarationEdition
+from registry.declarations.models import Declaration
+from registry.declarations.reading import DeclarationView, compare_editions, read_declaration
 from registry.declarations.schemas import (
     AmendApiInSchema,
     CheckFailedSchema,
@@ -44,8 +45,7 @@ from registry.declarations.schemas import (
 )
 from registry.enterprises import services as enterprises
 from registry.enterprises.api import envelope
-from registry.enterprises.models import Enterprise
-from registry.errors import Forbidden, NotFound, ValidationError, error_body
+from registry.errors import NotFound, error_body
 from registry.extensions import db
 from registry.standards import services as catalogue
 from registry.standards.services import Page
@@ -80,60 +80,15 @@ def _check_failed_doc(fn: F) -> F:
         description="未通过检查（code 为 check_failed，checks 列出全部检查结果），或数据格式错误")(fn)
 
 
-class _EditionView:
-    """An edition as one reader sees it: the output value only for those entitled to it."""
-
-    def __init__(self, edition: DeclarationEdition, show_output: bool) -> None:
-        self._edition = edition
-        self.published = edition.published_at is not None
-        self.annual_output_value = edition.annual_output_value if show_output else None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._edition, name)
-
-
-class _DeclarationView:
-    """A declaration with the editions ``viewer`` may see (and, after a save, its checks)."""
-
-    def __init__(self, decl: Declaration, viewer: User | None,
-                 checks: list[Check] | None = None) -> None:
-        self._decl = decl
-        ent = decl.enterprise
-        show = enterprises.can_act_for(viewer, ent) or enterprises.can_oversee(
-            viewer, ent.region_code)
-        self.editions = [_EditionView(e, show) for e in services.visible_editions(decl, viewer)]
-        self.checks = [c.as_dict() for c in checks or []]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._decl, name)
-
-
-def _reload(decl: Declaration, viewer: User | None) -> Declaration:
-    """The declaration as stored after a commit, with its editions in order."""
+def _reload(decl: Declaration, viewer: User | None,
+            checks: list[Check] | None = None) -> DeclarationView:
+    """The declaration as stored after a commit, as ``viewer`` may see it."""
     db.session.expire_all()
-    return services.get_declaration(decl.id, viewer)
+    return read_declaration(decl.id, viewer, checks)
 
 
 def _location(decl: Declaration) -> str:
     return url_for("declarations_api.get_declaration", decl_id=decl.id)
-
-
-def _enterprise_for(user: User, credit_code: str | None) -> Enterprise:
-    """Which enterprise a new declaration is for: a member's own, or the one named."""
-    if user.role == "officer":
-        raise Forbidden("监管人员不能填报声明")
-    if credit_code:
-        try:
-            ent = enterprises.get_enterprise(credit_code)
-        except NotFound as exc:
-            raise ValidationError("企业不存在", {"enterprise": [exc.message]}) from exc
-        enterprises.require_act_for(user, ent)
-        return ent
-    if user.role == "admin":
-        raise ValidationError("管理员须指定企业", {"enterprise": ["请填写企业的统一社会信用代码"]})
-    if user.enterprise is None:
-        raise Forbidden("该账号未关联企业")
-    return user.enterprise
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -166,15 +121,14 @@ def list_declarations(enterprise: str | None, standard: str | None, state: str |
 @blp.route("/declarations/<int:decl_id>", methods=["GET"])
 @blp.response(200, DeclarationOutSchema)
 @error_doc(blp, 404)
-def get_declaration(decl_id: int) -> _DeclarationView:
+def get_declaration(decl_id: int) -> DeclarationView:
     """A declaration with every published edition, oldest first (a bearer token is optional).
 
     The enterprise's own members and administrators also see the draft; for anyone else a
     draft is 404. The annual output value is shown only to the enterprise, administrators
     and the officers of its region.
     """
-    viewer = optional_user()
-    return _DeclarationView(services.get_declaration(decl_id, viewer), viewer)
+    return read_declaration(decl_id, optional_user())
 
 
 @blp.route("/declarations/<int:decl_id>/diff", methods=["GET"])
@@ -185,22 +139,9 @@ def diff_declaration(args: dict[str, Any], decl_id: int) -> dict[str, Any]:
     """What changed between two editions: `?from=1&to=2` (default: the current edition
     against the one before it). Changed fields, cited standards (removed → old, added →
     new) and indicators (`indicator:<name>`, by name)."""
-    viewer = optional_user()
-    decl = services.get_declaration(decl_id, viewer)
-    visible = services.visible_editions(decl, viewer)
-    to_number = args.get("to")
-    if to_number is None:
-        current = decl.current_edition
-        to_number = current.number if current is not None else visible[-1].number
-    new = services.find_edition(decl, to_number, viewer)
-    from_number = args.get("from_")
-    if from_number is None:
-        earlier = [e.number for e in visible if e.number < new.number]
-        if not earlier:
-            raise ValidationError("没有更早的版本可比较", {"from": ["该声明只有一个版本"]})
-        from_number = earlier[-1]
-    old = services.find_edition(decl, from_number, viewer)
-    return {"from_": old.number, "to": new.number, "changes": services.diff_editions(old, new)}
+    found = compare_editions(read_declaration(decl_id, optional_user()),
+                             args.get("from_"), args.get("to"))
+    return {"from_": found.old.number, "to": found.new.number, "changes": found.changes}
 
 
 # -- checking ---------------------------------------------------------------------------------
@@ -235,7 +176,7 @@ def check(data: dict[str, Any]) -> dict[str, Any]:
 @error_doc(blp, 401)
 @error_doc(blp, 403)
 @answers_check_failed
-def create_declaration(data: dict[str, Any]) -> tuple[_DeclarationView, dict[str, str]]:
+def create_declaration(data: dict[str, Any]) -> tuple[DeclarationView, dict[str, str]]:
     """File a declaration: saved as a draft, or published at once with `"publish": true`.
 
     Members file for their own enterprise (`enterprise` may be left out); administrators
@@ -245,14 +186,13 @@ def create_declaration(data: dict[str, Any]) -> tuple[_DeclarationView, dict[str
     lists every check, warnings included.
     """
     user = signed_in()
-    ent = _enterprise_for(user, data.pop("enterprise"))
+    ent = services.filing_enterprise(user, data.pop("enterprise"))
     publish = data.pop("publish")
     attachment = data.pop("attachment", None)
     decl, checks = services.create_declaration(ent, data, user, attachment, publish=publish,
                                                source="api")
     db.session.commit()
-    decl = _reload(decl, user)
-    return _DeclarationView(decl, user, checks), {"Location": _location(decl)}
+    return _reload(decl, user, checks), {"Location": _location(decl)}
 
 
 @blp.route("/declarations/<int:decl_id>", methods=["PATCH"])
@@ -266,7 +206,7 @@ def create_declaration(data: dict[str, Any]) -> tuple[_DeclarationView, dict[str
 @error_doc(blp, 404)
 @error_doc(blp, 409)
 @answers_check_failed
-def update_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
+def update_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
     """Change the draft: fields left out keep their value (a published declaration changes
     only through amend, 409)."""
     user = signed_in()
@@ -276,7 +216,7 @@ def update_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
     merged = {**services.edition_data(draft), **data} if draft is not None else data
     checks = services.update_draft(decl, merged, user, attachment)
     db.session.commit()
-    return _DeclarationView(_reload(decl, user), user, checks)
+    return _reload(decl, user, checks)
 
 
 @blp.route("/declarations/<int:decl_id>/publish", methods=["POST"])
@@ -289,13 +229,13 @@ def update_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
 @error_doc(blp, 404)
 @error_doc(blp, 409)
 @answers_check_failed
-def publish_declaration(decl_id: int) -> _DeclarationView:
+def publish_declaration(decl_id: int) -> DeclarationView:
     """Publish the draft once every check passes (on any error nothing changes: 422)."""
     user = signed_in()
     decl = services.get_declaration(decl_id, user)
     checks = services.publish_declaration(decl, user)
     db.session.commit()
-    return _DeclarationView(_reload(decl, user), user, checks)
+    return _reload(decl, user, checks)
 
 
 @blp.route("/declarations/<int:decl_id>/amend", methods=["POST"])
@@ -309,7 +249,7 @@ def publish_declaration(decl_id: int) -> _DeclarationView:
 @error_doc(blp, 404)
 @error_doc(blp, 409)
 @answers_check_failed
-def amend_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
+def amend_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
     """Publish a new edition with the full content: `kind` amendment (修改) or revision
     (修订, a new edition of the standard). Earlier editions stay readable; the attachment
     carries over unless a new one is sent."""
@@ -319,7 +259,7 @@ def amend_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
     attachment = data.pop("attachment", None)
     checks = services.amend_declaration(decl, data, user, kind=kind, attachment=attachment)
     db.session.commit()
-    return _DeclarationView(_reload(decl, user), user, checks)
+    return _reload(decl, user, checks)
 
 
 @blp.route("/declarations/<int:decl_id>/withdraw", methods=["POST"])
@@ -331,13 +271,13 @@ def amend_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
 @error_doc(blp, 403)
 @error_doc(blp, 404)
 @error_doc(blp, 409)
-def withdraw_declaration(data: dict[str, Any], decl_id: int) -> _DeclarationView:
+def withdraw_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
     """Withdraw (废止) a published declaration with a reason; every edition stays readable."""
     user = signed_in()
     decl = services.get_declaration(decl_id, user)
     services.withdraw_declaration(decl, data["reason"], user)
     db.session.commit()
-    return _DeclarationView(_reload(decl, user), user)
+    return _reload(decl, user)
 
 
 @blp.route("/declarations/<int:decl_id>", methods=["DELETE"])

@@ -21,11 +21,8 @@ from marshmallow import RAISE, Schema, fields
 from marshmallow import ValidationError as SchemaError
 
 from registry.accounts.auth import api_user
-from registry.accounts.models import User
-from registry.declarations import bulk
-from registry.enterprises.models import Enterprise
-from registry.enterprises.services import get_enterprise
-from registry.errors import Forbidden, Unauthorized, ValidationError
+from registry.declarations import bulk, services
+from registry.errors import Unauthorized, ValidationError
 from registry.extensions import db
 
 blp = Blueprint("bulk_api", __name__, url_prefix="/api/v1", description="批量声明 Bulk filing")
@@ -116,23 +113,6 @@ def _flag(value: Any, default: bool, name: str) -> bool:
     raise ValidationError(f"{name} 应为 true 或 false", {name: ["应为 true 或 false"]})
 
 
-def _enterprise_for(user: User, code: str | None) -> Enterprise:
-    """Members file for their own enterprise; administrators for the one they name."""
-    if user.role == "member":
-        own = db.session.get(Enterprise, user.enterprise_id) if user.enterprise_id else None
-        if own is None:
-            raise Forbidden("该账号未关联企业")
-        if code and code.strip().upper() != own.credit_code:
-            raise Forbidden("只能为本企业办理")
-        return own
-    if user.role != "admin":
-        raise Forbidden("没有权限执行此操作")
-    if not code:
-        raise ValidationError("请指定企业的统一社会信用代码",
-                              {"enterprise": ["管理员批量提交时必填"]})
-    return get_enterprise(code)
-
-
 def _rows_from_request() -> tuple[list[tuple[int, Any]], dict[str, Any], bool, list[str]]:
     """(numbered rows, options, JSON?, reading warnings) from a multipart or JSON request."""
     if request.mimetype == "application/json" or request.is_json:
@@ -190,12 +170,10 @@ def file_bulk() -> Any:
     user = api_user()
     if user is None:
         raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
-    if user.role not in ("member", "admin"):
-        raise Forbidden("只有企业用户或管理员可以提交声明")
     rows, options, is_json, reading = _rows_from_request()
     publish = _flag(options.get("publish"), True, "publish")
     dry_run = _flag(options.get("dry_run"), False, "dry_run")
-    enterprise = _enterprise_for(user, options.get("enterprise"))
+    enterprise = services.filing_enterprise(user, options.get("enterprise"))
     report = bulk.file_declarations(enterprise, rows, user, publish=publish, dry_run=dry_run,
                                     strict_keys=is_json)
     if not report.ok:

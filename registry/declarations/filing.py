@@ -21,7 +21,7 @@ from registry.declarations.models import Declaration
 from registry.declarations.schemas import WithdrawInSchema
 from registry.declarations.services import CheckFailed
 from registry.enterprises.models import Enterprise
-from registry.enterprises.services import can_act_for, get_enterprise
+from registry.enterprises.services import can_act_for
 from registry.errors import Forbidden, RegistryError
 from registry.extensions import db
 from registry.fields import load_form
@@ -32,12 +32,7 @@ BLANK_INDICATOR_ROWS = 3
 
 def _acting_enterprise(user: User) -> Enterprise:
     """Members file for their enterprise; administrators name one (``?enterprise=<code>``)."""
-    if user.enterprise is not None:
-        return user.enterprise
-    code = request.values.get("enterprise", "")
-    if user.is_admin and code:
-        return get_enterprise(code)
-    raise Forbidden(gettext("只有企业账号可以填报自我声明"))
+    return services.filing_enterprise(user, request.values.get("enterprise") or None)
 
 
 def _own_declaration(decl_id: int, user: User) -> Declaration:

@@ -19,14 +19,37 @@ from registry.declarations.models import (
     WatchFlag,
 )
 from registry.enterprises.models import Enterprise
-from registry.enterprises.services import can_act_for, require_act_for
-from registry.errors import Conflict, NotFound, ValidationError
+from registry.enterprises.services import can_act_for, get_enterprise, require_act_for
+from registry.errors import Conflict, Forbidden, NotFound, ValidationError
 from registry.extensions import db, utcnow
 from registry.standards.models import Standard
 from registry.standards.services import Page
 
 _FIELDS = ("product_name", "model", "category", "spec", "barcode", "is_main_product",
            "annual_output_value", "intl_standard", "lower_statement", "change_note")
+
+
+def filing_enterprise(user: User, credit_code: str | None = None) -> Enterprise:
+    """The enterprise ``user`` files a declaration for (the one rule of every face).
+
+    Members file for their own enterprise (naming another is refused); administrators
+    must name one by credit code; officers oversee and never file.
+    """
+    if user.role == "member":
+        own = user.enterprise
+        if own is None:
+            raise Forbidden("该账号未关联企业，不能填报声明")
+        if credit_code and credit_code.strip().upper() != own.credit_code:
+            raise Forbidden("只能为本企业填报声明")
+        return own
+    if user.role != "admin":
+        raise Forbidden("监管人员不能填报声明")
+    if not credit_code or not credit_code.strip():
+        raise ValidationError("管理员须指定企业", {"enterprise": ["请填写企业的统一社会信用代码"]})
+    try:
+        return get_enterprise(credit_code)
+    except NotFound as exc:
+        raise ValidationError("企业不存在", {"enterprise": [exc.message]}) from exc
 
 
 class CheckFailed(ValidationError):
@@ -260,15 +283,15 @@ def list_declarations(*, enterprise: Enterprise | None = None, viewer: User | No
     return Page(list(rows), total, page, per_page)
 
 
-def diff_editions(old: DeclarationEdition, new: DeclarationEdition) -> list[dict[str, Any]]:
-    """What changed between two editions: [{field, old, new}], indicators by name."""
-    a, b = old.snapshot(), new.snapshot()
+def diff_snapshots(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """What changed between two editions' snapshots: [{field, old, new}], indicators by
+    name (``reading.compare_editions`` gives each viewer the comparison it may see)."""
     out: list[dict[str, Any]] = []
     for key in a:
         if key in ("standards", "indicators"):
             continue
-        if a[key] != b[key]:
-            out.append({"field": key, "old": a[key], "new": b[key]})
+        if a[key] != b.get(key):
+            out.append({"field": key, "old": a[key], "new": b.get(key)})
     removed = [n for n in a["standards"] if n not in b["standards"]]
     added = [n for n in b["standards"] if n not in a["standards"]]
     if removed or added:
@@ -280,14 +303,6 @@ def diff_editions(old: DeclarationEdition, new: DeclarationEdition) -> list[dict
             out.append({"field": f"indicator:{name}", "old": old_ind.get(name),
                         "new": new_ind.get(name)})
     return out
-
-
-def find_edition(decl: Declaration, number: int, viewer: User | None) -> DeclarationEdition:
-    """Edition ``number`` of a declaration, if ``viewer`` may see it."""
-    for edition in visible_editions(decl, viewer):
-        if edition.number == number:
-            return edition
-    raise NotFound(f"声明 {decl.id} 没有第 {number} 版")
 
 
 def flags_for(enterprise: Enterprise, *, include_resolved: bool = False, page: int = 1,

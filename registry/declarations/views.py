@@ -12,10 +12,8 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
 
 from registry.accounts.auth import page_user
-from registry.declarations import feeds, filing, forms, services
+from registry.declarations import feeds, filing, forms, reading, services
 from registry.declarations.checks import check_declaration
-from registry.declarations.models import Declaration, DeclarationEdition
-from registry.enterprises.services import can_act_for
 from registry.enterprises.views import _page_arg
 from registry.errors import NotFound, error_body
 from registry.standards import services as standards
@@ -63,36 +61,26 @@ def index() -> Any:
                            page_links=page_links(page.page, page.pages))
 
 
-def _edition(decl: Declaration, number: int) -> DeclarationEdition:
-    return services.find_edition(decl, number, page_user())
-
-
 @bp.get("/declarations/<int:decl_id>")
 def detail(decl_id: int) -> Any:
     """A declaration: its current edition, cited standards, flags and all editions."""
-    user = page_user()
-    decl = services.get_declaration(decl_id, user)
-    shown = decl.current_edition or decl.latest
-    return render_template("declarations/detail.html", decl=decl, ed=shown,
-                           editions=services.visible_editions(decl, user),
-                           own=can_act_for(user, decl.enterprise))
+    decl = reading.read_declaration(decl_id, page_user())
+    return render_template("declarations/detail.html", decl=decl, ed=decl.latest,
+                           editions=decl.editions, own=decl.own)
 
 
 @bp.get("/declarations/<int:decl_id>/editions/<int:number>")
 def edition(decl_id: int, number: int) -> Any:
     """One edition as it was published."""
-    user = page_user()
-    decl = services.get_declaration(decl_id, user)
-    ed = _edition(decl, number)
-    return render_template("declarations/edition.html", decl=decl, ed=ed,
-                           editions=services.visible_editions(decl, user),
-                           own=can_act_for(user, decl.enterprise))
+    decl = reading.read_declaration(decl_id, page_user())
+    return render_template("declarations/edition.html", decl=decl, ed=decl.edition(number),
+                           editions=decl.editions, own=decl.own)
 
 
 @bp.get("/declarations/<int:decl_id>/editions/<int:number>/attachment")
 def attachment(decl_id: int, number: int) -> Response:
     """The enterprise standard's text (PDF) attached to an edition."""
-    ed = _edition(services.get_declaration(decl_id, page_user()), number)
+    ed = reading.read_declaration(decl_id, page_user()).edition(number)
     if not ed.attachment_name or ed.attachment is None:
         raise NotFound(gettext("该版本没有附件"))
     resp = Response(ed.attachment, mimetype="application/pdf")
@@ -101,24 +89,19 @@ def attachment(decl_id: int, number: int) -> Response:
     return resp
 
 
-def _number_arg(name: str, default: int) -> int:
+def _number_arg(name: str) -> int | None:
     raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() else default
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
 
 @bp.get("/declarations/<int:decl_id>/diff")
 def diff(decl_id: int) -> Any:
-    """What changed between two editions (``?from=1&to=2``)."""
-    decl = services.get_declaration(decl_id, page_user())
-    numbers = [e.number for e in services.visible_editions(decl, page_user())]
-    if len(numbers) < 2:
-        raise NotFound(gettext("该声明只有一个版本，没有可比较的内容"))
-    new = _edition(decl, _number_arg("to", numbers[-1]))
-    old = _edition(decl, _number_arg("from", max([n for n in numbers if n < new.number],
-                                                 default=numbers[0])))
-    rows = [_diff_row(r) for r in services.diff_editions(old, new)]
-    return render_template("declarations/diff.html", decl=decl, old=old, new=new, rows=rows,
-                           numbers=numbers)
+    """What changed between two editions (``?from=1&to=2``; the API's defaults and rules)."""
+    decl = reading.read_declaration(decl_id, page_user())
+    found = reading.compare_editions(decl, _number_arg("from"), _number_arg("to"))
+    rows = [_diff_row(r) for r in found.changes]
+    return render_template("declarations/diff.html", decl=decl, old=found.old, new=found.new,
+                           rows=rows, numbers=[e.number for e in decl.editions])
 
 
 def _diff_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -413,7 +413,7 @@ class TestBulkApi:
         resp = upload(client, admin_headers, csv_bytes([row()]))
         assert resp.status_code == 422 and "enterprise" in resp.get_json()["errors"]
         resp = upload(client, admin_headers, csv_bytes([row()]), enterprise="91330683MA2B00003X")
-        assert resp.status_code == 404
+        assert resp.status_code == 422 and "enterprise" in resp.get_json()["errors"]
         resp = upload(client, admin_headers, csv_bytes([row()]), enterprise=ent.credit_code,
                       publish="false")
         assert resp.status_code == 201 and resp.get_json()["published"] is False

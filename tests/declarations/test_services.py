@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from registry import audit
-from registry.declarations import services
+from registry.declarations import reading, services
 from registry.declarations.models import AuditEntry, Declaration, DeclarationEdition
 from registry.declarations.search import declaration_doc, enterprise_doc
 from registry.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -256,9 +256,14 @@ class TestReading:
 
     def test_find_edition(self, world: World):
         decl = published_of(world)
-        assert services.find_edition(decl, 1, None).number == 1
+        view = reading.DeclarationView(decl, None)
+        assert view.edition(1).number == 1
         with pytest.raises(NotFound):
-            services.find_edition(decl, 2, None)
+            view.edition(2)
+
+
+def _diff(decl: Any) -> list[dict[str, Any]]:
+    return reading.compare_editions(reading.DeclarationView(decl, None)).changes
 
 
 class TestDiff:
@@ -270,7 +275,7 @@ class TestDiff:
                                        "ref_standard": "JB/T 13368-2018", "ref_value": 1200},
                                       {"name": "夹持力", "value": 30, "unit": "kN"}]),
             world.users["member_a"], kind="revision")
-        changes = {c["field"]: c for c in services.diff_editions(*decl.editions)}
+        changes = {c["field"]: c for c in _diff(decl)}
         assert set(changes) == {"model", "standards", "indicator:额定载荷", "indicator:夹持力"}
         assert (changes["model"]["old"], changes["model"]["new"]) == ("RBJ-1500", "RBJ-1800")
         assert changes["standards"] == {"field": "standards", "old": ["JB/T 13368-2018"],
@@ -283,7 +288,7 @@ class TestDiff:
     def test_same_content_no_changes(self, world: World):
         decl = published_of(world)
         services.amend_declaration(decl, content(), world.users["member_a"])
-        assert services.diff_editions(*decl.editions) == []
+        assert _diff(decl) == []
 
 
 class TestFlagsFor:
