@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from registry.accounts.models import User
 from registry.declarations.models import AuditEntry
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
-from registry.standards.services import Page
+from registry.paging import Page, paginate
 
 ACTION_LABELS = {
     "declaration.create": "新建声明",
@@ -76,10 +76,7 @@ def entries_for(user: User, *, region: str | None = None, enterprise_id: int | N
         stmt = stmt.where(AuditEntry.region_code.startswith(region_prefix(region), autoescape=True))
     if enterprise_id:
         stmt = stmt.where(AuditEntry.enterprise_id == enterprise_id)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(AuditEntry.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    return paginate(stmt, page, per_page, AuditEntry.id.desc())
 
 
 def credit_codes(entries: list[AuditEntry]) -> dict[int, str]:

@@ -47,8 +47,8 @@ from registry.enterprises import services as enterprises
 from registry.enterprises.api import envelope
 from registry.errors import NotFound, error_body
 from registry.extensions import db
+from registry.paging import Page
 from registry.standards import services as catalogue
-from registry.standards.services import Page
 
 blp = Blueprint("declarations_api", __name__, url_prefix="/api/v1", description="自我声明 Declarations")
 setup_api_blueprint(blp)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from registry import audit, numbers
@@ -22,8 +22,8 @@ from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_act_for, get_enterprise, require_act_for
 from registry.errors import Conflict, Forbidden, NotFound, ValidationError
 from registry.extensions import db, utcnow
+from registry.paging import Page, paginate
 from registry.standards.models import Standard
-from registry.standards.services import Page
 
 _FIELDS = ("product_name", "model", "category", "spec", "barcode", "is_main_product",
            "annual_output_value", "intl_standard", "lower_statement", "change_note")
@@ -277,10 +277,7 @@ def list_declarations(*, enterprise: Enterprise | None = None, viewer: User | No
     if standard is not None:
         stmt = stmt.where(Declaration.current_edition_id.in_(
             select(EditionStandard.edition_id).where(EditionStandard.standard_id == standard.id)))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(Declaration.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    return paginate(stmt, page, per_page, Declaration.id.desc())
 
 
 def diff_snapshots(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
@@ -314,7 +311,4 @@ def flags_for(enterprise: Enterprise, *, include_resolved: bool = False, page: i
                      selectinload(WatchFlag.declaration).selectinload(Declaration.current_edition)))
     if not include_resolved:
         stmt = stmt.where(WatchFlag.resolved_at.is_(None))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(WatchFlag.id.desc())
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    return paginate(stmt, page, per_page, WatchFlag.id.desc())

@@ -35,7 +35,7 @@ from registry.enterprises.schemas import (
 )
 from registry.errors import Forbidden, NotFound
 from registry.extensions import db
-from registry.standards.services import Page
+from registry.paging import Page
 
 blp = Blueprint("enterprises_api", __name__, url_prefix="/api/v1", description="企业 Enterprises")
 setup_api_blueprint(blp)

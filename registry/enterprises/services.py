@@ -11,7 +11,7 @@ from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
 from registry.errors import Conflict, Forbidden, NotFound, ValidationError
 from registry.extensions import db
-from registry.standards.services import Page
+from registry.paging import Page, paginate
 
 
 def validate_enterprise(data: dict[str, Any]) -> dict[str, Any]:
@@ -119,10 +119,7 @@ def list_enterprises(*, q: str | None = None, region: str | None = None,
                                                             autoescape=True))
     if industry and industry.strip():
         stmt = stmt.where(industry_clause(industry))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.order_by(Enterprise.name, Enterprise.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), total, page, per_page)
+    return paginate(stmt, page, per_page, Enterprise.name, Enterprise.id)
 
 
 def industry_clause(industry: str) -> Any:

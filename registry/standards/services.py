@@ -10,12 +10,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from registry import numbers
 from registry.errors import NotFound, ValidationError
 from registry.extensions import db
+from registry.paging import Page, paginate
 from registry.standards.bulk import (
     SCALAR_FIELDS,
     adoption_rows,
@@ -30,20 +31,6 @@ from registry.standards.bulk import standards_by_keys as standards_by_keys  # re
 from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
 LEVEL_ORDER = ("national", "industry", "local", "group", "enterprise", "international")
-
-
-@dataclass
-class Page:
-    """One page of a result list."""
-
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass
@@ -232,13 +219,8 @@ def list_standards(*, q: str | None = None, level: str | None = None,
         stmt = stmt.where(or_(Standard.number_key.like(f"%{_escape(key)}%", escape="\\"),
                               Standard.title_zh.like(f"%{_escape(term)}%", escape="\\"),
                               Standard.title_en.like(f"%{_escape(term)}%", escape="\\")))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(
-        with_children(stmt.order_by(Standard.level, Standard.prefix, Standard.seq_key,
-                                    Standard.year.desc()))
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return Page(list(rows), total, page, per_page)
+    return paginate(with_children(stmt), page, per_page, Standard.level, Standard.prefix,
+                    Standard.seq_key, Standard.year.desc())
 
 
 def _escape(text: str) -> str:
