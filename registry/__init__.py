@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     resolve_secret_key(settings)
     check_production(settings)
     app.config.update(settings)
-    app.url_map.converters["int"] = IdConverter  # ids past 2**63-1 name no row: 404
+    app.url_map.converters["int"] = IdConverter  # ids past 2**31-1 name no row: 404
     if app.config["PROXY_HOPS"]:  # behind N reverse proxies: the client's address from them
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -102,7 +102,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _string_keys(value: Any) -> Any:
+    """Error messages with every key a string: marshmallow keys a list's items by index,
+    beside string keys ("_schema") for the list as a whole, and JSON cannot sort a mix."""
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_string_keys(v) for v in value]
+    return value
+
+
 def _respond(status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> Any:
+    errors = _string_keys(errors) if errors else errors
     if _wants_json():
         return jsonify(error_body(status, code, message, errors)), status
     return (

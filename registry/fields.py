@@ -6,7 +6,8 @@ One rule each, in one place:
   (NUL and friends are *refused*, not stripped: a value that silently changes between what
   was sent and what was stored is worse than a clear message) and no lone surrogate
   (``"\\ud800"`` in JSON; it cannot be stored as UTF-8).
-- ``Int64``: an integer a database column can hold (|n| < 2**63).
+- ``DbInteger``: an integer an INTEGER column can hold (|n| < 2**31: PostgreSQL's int4; a
+  larger one makes the driver or the server fail, not simply match nothing).
 - ``page_field`` / ``per_page_field``: list paging, bounded (a page past ``MAX_PAGE`` is
   refused with 422 instead of overflowing an OFFSET).
 - ``UtcDateTime``: date-times dumped as ISO 8601 with their offset (the columns store naive
@@ -22,8 +23,8 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
-INT64_MAX = 2**63 - 1
-INT64_MIN = -(2**63)
+DB_INT_MAX = 2**31 - 1
+DB_INT_MIN = -(2**31)
 MAX_PAGE = 100_000
 
 # C0 controls except \t \n \r, DEL, and UTF-16 surrogate code points
@@ -51,12 +52,12 @@ class Text(fields.String):
         return out
 
 
-class Int64(fields.Integer):
-    """An integer that fits a 64-bit column."""
+class DbInteger(fields.Integer):
+    """An integer that fits an INTEGER column (ids, edition numbers)."""
 
     def _validated(self, value: Any) -> Any:
         out = super()._validated(value)
-        if out is not None and not INT64_MIN <= out <= INT64_MAX:
+        if out is not None and not DB_INT_MIN <= out <= DB_INT_MAX:
             raise SchemaError("数值过大")
         return out
 

@@ -1,7 +1,8 @@
 """The request boundary, before any view or schema runs.
 
-- ``<int:...>`` in a URL is an id or an edition number: past 2**63 - 1 it can name no row,
-  so the route does not match (404) instead of overflowing the database driver.
+- ``<int:...>`` in a URL is an id or an edition number: past 2**31 - 1 (an INTEGER column,
+  PostgreSQL's int4) it can name no row, so the answer is 404 instead of the driver's
+  OverflowError (SQLite, past 2**63) or the server's "integer out of range" (PostgreSQL).
 - A JSON body must be storable and bounded: no lone surrogate (``"\\ud800"``), nested at
   most ``JSON_MAX_DEPTH`` deep (5,000 levels would exhaust Python's recursion limit in the
   parser). Checked once here for every JSON request, whoever parses it afterwards
@@ -23,16 +24,16 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, Map
 
 from registry.errors import MalformedRequest
-from registry.fields import INT64_MAX, SURROGATES
+from registry.fields import DB_INT_MAX, SURROGATES
 
 DEFAULT_JSON_MAX_DEPTH = 64
 
 
 class IdConverter(IntegerConverter):
-    """``int`` path segments bounded to what a 64-bit column holds."""
+    """``int`` path segments bounded to what an INTEGER column holds."""
 
     def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
-                 max: int | None = INT64_MAX, signed: bool = False) -> None:  # noqa: A002
+                 max: int | None = DB_INT_MAX, signed: bool = False) -> None:  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     def to_python(self, value: str) -> int:
@@ -68,8 +69,8 @@ def json_problem(body: bytes, max_depth: int) -> tuple[str, str] | None:
     return None
 
 
-def _bad_text(value: str) -> bool:
-    return "\x00" in value or SURROGATES.search(value) is not None
+def _bad_text(value: str | None) -> bool:
+    return isinstance(value, str) and ("\x00" in value or SURROGATES.search(value) is not None)
 
 
 def check_request() -> None:

@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 from registry.declarations.models import DIRECTIONS, EDITION_KINDS, STATES
 from registry.enterprises.schemas import EnterpriseBriefSchema
 from registry.errors import ApiErrorSchema
-from registry.fields import Int64, Text, TopLevelPartial, UtcDateTime, page_field, per_page_field
+from registry.fields import DbInteger, Text, TopLevelPartial, UtcDateTime, page_field, per_page_field
 
 # list sizes a declaration may have (a check of 200,000 standards took 10 s and 41 MB)
 MAX_STANDARDS = 100
@@ -172,10 +172,10 @@ class DiffArgsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    from_ = Int64(data_key="from", load_default=None, validate=validate.Range(min=1),
-                           metadata={"description": "旧版本号（默认：新版本的上一版）"})
-    to = Int64(load_default=None, validate=validate.Range(min=1),
-                        metadata={"description": "新版本号（默认：现行版本）"})
+    from_ = DbInteger(data_key="from", load_default=None, validate=validate.Range(min=1),
+                      metadata={"description": "旧版本号（默认：新版本的上一版）"})
+    to = DbInteger(load_default=None, validate=validate.Range(min=1),
+                   metadata={"description": "新版本号（默认：现行版本）"})
 
 
 class FlagArgsSchema(Schema):
