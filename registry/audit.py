@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.accounts.models import User
-from registry.declarations.models import AuditEntry
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.paging import Page, paginate
+
+
+class AuditEntry(db.Model):  # type: ignore[name-defined]
+    """Who did what to which record, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(200))  # email at the time (survives deletion)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int] = mapped_column()
+    enterprise_id: Mapped[int | None] = mapped_column(index=True)
+    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
 
 ACTION_LABELS = {
     "declaration.create": "新建声明",

@@ -1,8 +1,8 @@
 """Import every model module so the metadata (and Alembic) sees all tables."""
 
 from registry.accounts.models import ApiToken, SignInFailure, User
+from registry.audit import AuditEntry
 from registry.declarations.models import (
-    AuditEntry,
     Declaration,
     DeclarationEdition,
     EditionStandard,

@@ -230,7 +230,8 @@ class TestRestore:
             assert after[name] == before[name], name
         assert revision(target) == head(app)
 
-        from registry.declarations.models import AuditEntry, Declaration
+        from registry.audit import AuditEntry
+        from registry.declarations.models import Declaration
 
         with target.app_context():
             decl = db.session.get(Declaration, ids["amended"])

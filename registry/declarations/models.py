@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, LargeBinary, String, Text, func
+from sqlalchemy import DateTime, Float, ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from registry.enterprises.models import Enterprise
@@ -205,21 +205,3 @@ class WatchFlag(db.Model):  # type: ignore[name-defined]
     __table_args__ = (Index("ix_watch_pair", "declaration_id", "standard_id", "event",
                             unique=True),)
 
-
-class AuditEntry(db.Model):  # type: ignore[name-defined]
-    """Who did what to which record, and when."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, server_default=func.now(), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    actor: Mapped[str] = mapped_column(String(200))  # email at the time (survives deletion)
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    entity: Mapped[str] = mapped_column(String(32))
-    entity_id: Mapped[int] = mapped_column()
-    enterprise_id: Mapped[int | None] = mapped_column(index=True)
-    region_code: Mapped[str | None] = mapped_column(String(6), index=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from registry.accounts import services
 from registry.accounts.models import ApiToken, User
-from registry.declarations.models import AuditEntry
+from registry.audit import AuditEntry
 from registry.enterprises.models import Enterprise
 from registry.errors import Conflict, ValidationError
 from tests.declarations.conftest import (

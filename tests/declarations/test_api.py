@@ -9,8 +9,9 @@ import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import select
 
+from registry.audit import AuditEntry
 from registry.declarations import services
-from registry.declarations.models import AuditEntry, Declaration, DeclarationEdition
+from registry.declarations.models import Declaration, DeclarationEdition
 
 from .conftest import OWN_PDF, World, assert_contract, content, count, draft_of, published_of
 

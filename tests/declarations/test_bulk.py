@@ -12,8 +12,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from registry.accounts.services import create_user, issue_token
+from registry.audit import AuditEntry
 from registry.declarations import bulk
-from registry.declarations.models import AuditEntry, Declaration
+from registry.declarations.models import Declaration
 from registry.declarations.search import declaration_doc
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import register_enterprise

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.accounts.services import create_user
-from registry.declarations.models import AuditEntry, Declaration, WatchFlag
+from registry.audit import AuditEntry
+from registry.declarations.models import Declaration, WatchFlag
 from registry.declarations.services import create_declaration
 from registry.enterprises.models import Enterprise
 from registry.standards.models import Standard

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from registry.audit import AuditEntry
 from registry.declarations.models import (
-    AuditEntry,
     Declaration,
     DeclarationEdition,
     WatchFlag,

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from registry import audit
+from registry.audit import AuditEntry
 from registry.declarations import reading, services
-from registry.declarations.models import AuditEntry, Declaration, DeclarationEdition
+from registry.declarations.models import Declaration, DeclarationEdition
 from registry.declarations.search import declaration_doc, enterprise_doc
 from registry.errors import Conflict, Forbidden, NotFound, ValidationError
 

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from registry import identifiers
 from registry.accounts.services import create_user
+from registry.audit import AuditEntry
 from registry.declarations import services
 from registry.declarations.checks import check_declaration, errors_of
 from registry.declarations.models import (
-    AuditEntry,
     Declaration,
     DeclarationEdition,
     EditionStandard,

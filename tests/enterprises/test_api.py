@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from registry.audit import AuditEntry
 from registry.declarations import services as declarations
-from registry.declarations.models import AuditEntry, WatchFlag
+from registry.declarations.models import WatchFlag
 from registry.identifiers import make_credit_code
 from tests.declarations.conftest import (
     CODE_A,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from registry.declarations.models import AuditEntry
+from registry.audit import AuditEntry
 from registry.enterprises import services
 from registry.errors import Conflict, NotFound, ValidationError
 from registry.identifiers import make_credit_code

@@ -137,8 +137,8 @@ def write_declarations(pairs: Sequence[tuple[Any, DeclarationSpec]],
     """
     from sqlalchemy import bindparam, insert, update
 
+    from registry.audit import AuditEntry
     from registry.declarations.models import (
-        AuditEntry,
         Declaration,
         DeclarationEdition,
         EditionStandard,
