@@ -4,7 +4,7 @@ Builds ``--docs`` documents (a quarter catalogue, the rest declarations) from a 
 directory that ``bench/search.py --phases load`` filled, then times ``add_document`` for
 each and ``commit`` of one ``SegmentWriter`` (``limitmb=256``, separate files, as a
 rebuild's writers do) into a temporary index — with this package's write path, and with
-whoosh's own code (``fastwrite.originals()``) when asked. ``--profile`` prints the top of
+whoosh's own code (``whoosh_internals.originals()``) when asked. ``--profile`` prints the top of
 a cProfile of the timed part.
 
     .venv/bin/python bench/index_profile.py --workdir bench/out/1m --docs 40000 --compare
@@ -82,13 +82,14 @@ def main() -> None:
         raise SystemExit(f"{args.workdir} has no data: run bench/search.py --phases load first")
     import jieba
 
-    from registry.search import fastwrite
+    from registry.search import whoosh_internals
 
+    whoosh_internals.install()  # no IndexStore here: the index is created directly
     jieba.initialize()
     docs = documents(args.workdir.resolve(), args.docs)
     runs = [("registry", contextlib.nullcontext())]
     if args.compare:
-        runs.insert(0, ("whoosh", fastwrite.originals()))
+        runs.insert(0, ("whoosh", whoosh_internals.originals()))
     for name, ctx in runs:
         with ctx:
             seconds = index(docs, args.profile)

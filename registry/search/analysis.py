@@ -64,7 +64,7 @@ def jieba_words(text: str) -> list[tuple[str, list[str]]]:
 class ChineseWordTokenizer(Tokenizer):
     """jieba words with word-index positions; keeps 1-char tokens; no stemming."""
 
-    unit_tokens = True  # every token's boost is 1.0 and none is stopped (fastwrite)
+    unit_tokens = True  # boosts all 1.0, none stopped (whoosh_internals.fastdoc)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -89,7 +89,7 @@ class ChineseWordTokenizer(Tokenizer):
 class BigramTokenizer(Tokenizer):
     """Overlapping CJK bigrams (a lone CJK character stays a unigram) plus ASCII words."""
 
-    unit_tokens = True  # every token's boost is 1.0 and none is stopped (fastwrite)
+    unit_tokens = True  # boosts all 1.0, none stopped (whoosh_internals.fastdoc)
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
@@ -138,7 +138,7 @@ def keys_analyzer() -> Composable:
 class EnglishTokenizer(Tokenizer):
     """ASCII words and numbers, lower-cased, one-character tokens kept, no stemming."""
 
-    unit_tokens = True  # every token's boost is 1.0 and none is stopped (fastwrite)
+    unit_tokens = True  # boosts all 1.0, none stopped (whoosh_internals.fastdoc)
 
     _RE = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
 

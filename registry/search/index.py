@@ -13,12 +13,10 @@ import contextlib
 import datetime as dt
 import fcntl
 import json
-import mmap
 import os
 import secrets
 import shutil
 import sys
-from array import array
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,11 +24,8 @@ from typing import Any
 from whoosh import index as windex
 from whoosh.analysis import IDTokenizer, StopFilter, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import StructFile
-from whoosh.system import _INT_SIZE
 
-from registry.search import fastwrite
+from registry.search import whoosh_internals
 from registry.search.analysis import (
     ANALYSIS_VERSION,
     bigram_analyzer,
@@ -39,6 +34,7 @@ from registry.search.analysis import (
     keys_analyzer,
     normalise,
 )
+from registry.search.whoosh_internals.reading import storage
 
 SCHEMA_VERSION = 4  # 4: scope/body text indexed as bigrams only
 INDEX_VERSION = f"{SCHEMA_VERSION}.{ANALYSIS_VERSION}"
@@ -69,7 +65,7 @@ class MemoTokenizer(Tokenizer):
         self._memo = {}
 
     @property
-    def unit_tokens(self) -> bool:  # see fastwrite: boosts 1.0, nothing stopped
+    def unit_tokens(self) -> bool:  # see whoosh_internals.fastdoc: boosts 1.0, none stopped
         return bool(getattr(self.inner, "unit_tokens", False))
 
     def __repr__(self) -> str:
@@ -180,127 +176,13 @@ def build_schema() -> Schema:
     )
 
 
-_LONG_POSTINGS = 4096  # size of a posting list from which its block headers are kept
-_BLOCK_TABLES = 4096  # terms per segment whose block headers are kept
-
-
-def block_table(matcher: Any) -> tuple[array[int], array[int]]:
-    """A long posting list's block headers: (last id, offset) per block, kept per file."""
-    postfile = matcher._postfile
-    tables = postfile.__dict__.setdefault("_registry_blocks", {})
-    table = tables.get(matcher._startoffset)
-    if table is None:
-        maxids = array("q")
-        offsets = array("q")
-        position = matcher._baseoffset
-        while True:
-            postfile.seek(position)
-            length = postfile.read_int()
-            maxids.append(postfile.read_pickle()[1])
-            offsets.append(position)
-            if length < 0:
-                break
-            position += _INT_SIZE + length
-        if len(tables) >= _BLOCK_TABLES:
-            tables.clear()
-        table = tables[matcher._startoffset] = (maxids, offsets)
-    return table
-
-
-def _speed_up_whoosh() -> None:
-    """Two fixes to whoosh-reloaded 2.7.5's hot loops; what they compute is unchanged.
-
-    * Writing: for every posting of a field without lengths (ids, keywords, numbers) the
-      segment's length column is looked for on disk (a ``stat``), about a quarter of a
-      rebuild's postings. A written segment's columns never change, so the answer that
-      there is none is kept like the columns that exist.
-    * Searching: ``skip_to`` inside a block of 128 postings steps one posting at a time,
-      and to reach a later block it reads every block header on the way; intersecting a
-      rare word with a common one (有限, 公司: thousands of blocks) does that for every
-      candidate. The block's ids are sorted, so a binary search finds the same posting;
-      a long posting list's block headers are read once per segment and kept (their last
-      ids and offsets), so a far skip goes straight to its block.
-    """
-    from bisect import bisect_left
-
-    from whoosh.codec import whoosh3
-    from whoosh.matching import ReadTooFar
-
-    reader_cls: Any = whoosh3.W3PerDocReader
-    matcher_cls: Any = whoosh3.W3LeafMatcher
-    if getattr(reader_cls, "_registry_fast", False):
-        return
-    import whoosh
-
-    if tuple(whoosh.__version__[:3]) != (2, 7, 5):  # written against these internals only
-        return
-
-    def _cached_reader(self: Any, fieldname: str, column: Any) -> Any:
-        try:
-            return self._readers[fieldname]
-        except KeyError:
-            reader = (self.column_reader(fieldname, column) if self.has_column(fieldname)
-                      else None)
-            self._readers[fieldname] = reader
-            return reader
-
-    def skip_to(self: Any, targetid: int) -> None:
-        if not self.is_active():
-            raise ReadTooFar
-        if targetid <= self.id():
-            return
-        if targetid > self._maxid:
-            size = self._length[0] if isinstance(self._length, tuple) else self._length
-            if not (isinstance(size, int) and size >= _LONG_POSTINGS):
-                self._skip_to_block(lambda: targetid > self._maxid)
-            else:
-                maxids, offsets = block_table(self)
-                i = bisect_left(maxids, targetid)
-                if i == len(maxids):
-                    self._atend = True
-                    return
-                self._goto(offsets[i])
-        if self.is_active():
-            if self._ids is None:
-                self._read_ids()
-            self._i = bisect_left(self._ids, targetid, self._i)
-            if self._i == self._blocklength:  # only if a block lied about its last id
-                self._next_block()
-
-    reader_cls._cached_reader = _cached_reader
-    matcher_cls.skip_to = skip_to
-    reader_cls._registry_fast = True
-
-
-_speed_up_whoosh()
-fastwrite.install()
-
-
 def date_int(day: dt.date | None, default: int = 0) -> int:
     return day.year * 10000 + day.month * 100 + day.day if day else default
 
 
-class MappedStorage(FileStorage):
-    """Index files read through a read-only memory map.
-
-    Whoosh reads a plain file with a seek and a read per block header or posting block
-    (system calls), and copies each file of a compound segment into memory (about 1 GB
-    per search process at a million documents). A map is shared with the page cache and
-    read at memory speed.
-    """
-
-    def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        with open(self._fpath(name), "rb") as fh:
-            try:
-                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-            except ValueError:  # an empty file cannot be mapped
-                return super().open_file(name, **kwargs)
-        return StructFile(mapped, name=name, **kwargs)
-
-
 def open_generation(gen: Path) -> windex.Index:
     """The Whoosh index in one generation directory, its files memory-mapped."""
-    return MappedStorage(str(gen), readonly=False).open_index()
+    return storage(str(gen)).open_index()
 
 
 class IndexStore:
@@ -308,6 +190,9 @@ class IndexStore:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
+        # Every reader and writer of the index comes through a store: the one place the
+        # faster Whoosh internals are put in (idempotent; off on another Whoosh version)
+        whoosh_internals.install()
 
     @property
     def current_link(self) -> Path:

@@ -14,12 +14,10 @@ with Whoosh's own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25F
 
 from registry.search.vectors import (
@@ -27,12 +25,12 @@ from registry.search.vectors import (
     Segment,
     Unsupported,
     _btext,
-    _raw_matcher,
     match,
     postings,
     segments,
     status_mask,
 )
+from registry.search.whoosh_internals.reading import phrase_holds
 
 PHRASE_EXACT = 300  # phrase candidates per segment whose positions are checked
 
@@ -77,41 +75,6 @@ def scores(searcher: Any, q: Any, ids: Ids,
     return total, ctx.estimated
 
 
-class _Spans:
-    def __init__(self, spans: list[Any]) -> None:
-        self._spans = spans
-
-    def spans(self) -> list[Any]:
-        return self._spans
-
-
-def _in_order(seg: Segment, q: Any, docs: Ids) -> np.ndarray[Any, Any]:
-    """Which of ``docs`` (each holding every word of phrase ``q``) hold them in order,
-    within its slop: Whoosh's own span test, asked only about these documents."""
-    reader = seg.reader
-    ms = []
-    for word in q.words:
-        btext = _btext(reader, q.fieldname, word)
-        m = None if btext is None else _raw_matcher(reader, q.fieldname, btext)
-        if m is None:
-            return np.zeros(len(docs), dtype=bool)
-        ms.append(m)
-    near = SpanNear2.SpanNear2Matcher._get_spans
-    ok = np.zeros(len(docs), dtype=bool)
-    for i, d in enumerate(docs.tolist()):
-        spans = []
-        for m in ms:
-            if m.is_active() and m.id() < d:
-                m.skip_to(d)
-            if not m.is_active() or m.id() != d:
-                break
-            spans.append(_Spans(m.spans()))
-        else:
-            probe = SimpleNamespace(slop=q.slop, mindist=1, ordered=True, ms=spans)
-            ok[i] = bool(near(probe))
-    return ok
-
-
 def _score(q: Any, seg: Segment, docs: Ids,
            ctx: _Scoring) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """(score, matched) over ``docs``: what ``q`` adds to each and whether it matched."""
@@ -130,10 +93,9 @@ def _score(q: Any, seg: Segment, docs: Ids,
         hit[pos] = True
         fieldobj = searcher.schema[q.fieldname]
         if fieldobj.scorable:
-            idf = searcher.idf(q.fieldname, btext)
-            avgfl = searcher.avg_field_length(q.fieldname) or 1
-            b = weighting._field_B.get(q.fieldname, weighting.B)
-            k1 = weighting.K1
+            # Whoosh's own scorer object for its statistics (idf, average length, B, K1)
+            scorer = weighting.scorer(searcher, q.fieldname, btext)
+            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
             fl = seg.field_lengths(q.fieldname)[ids]
             score[pos] = idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * fl / avgfl)))
         else:
@@ -148,7 +110,7 @@ def _score(q: Any, seg: Segment, docs: Ids,
             ctx.estimated = True  # an upper bound: the positions were not checked
             return s * boost, hit
         found = np.zeros(len(docs), dtype=bool)
-        found[where[_in_order(seg, q, docs[where])]] = True
+        found[where[phrase_holds(seg.searcher, q, docs[where])]] = True
         return np.where(found, s * boost, 0.0), found
     if isinstance(q, Q.And):
         score, hit = np.zeros(len(docs)), np.ones(len(docs), dtype=bool)

@@ -17,24 +17,18 @@ are estimates; callers re-score the best candidates with Whoosh itself.
 from __future__ import annotations
 
 import os
-import pickle
-import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.codec import whoosh3
-from whoosh.matching import FilterMatcher, ListMatcher, NullMatcherClass
-from whoosh.util.numeric import byte_to_length
 
-from registry.search.index import NEVER, block_table
+from registry.search.index import NEVER
+from registry.search.whoosh_internals import reading
+from registry.search.whoosh_internals.reading import Ids
 
-Ids = np.ndarray[Any, np.dtype[np.int64]]
 EMPTY: Ids = np.zeros(0, dtype=np.int64)
-_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
-_INT = whoosh3._INT_SIZE
 
 
 class Unsupported(Exception):
@@ -57,23 +51,15 @@ class Segment:
     def field_lengths(self, fieldname: str) -> np.ndarray[Any, Any]:
         got = self.lengths.get(fieldname)
         if got is None:
-            perdoc = self.reader._perdoc
-            col = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-            raw = np.zeros(self.size, dtype=np.uint8)
-            if col is not None:
-                data = np.frombuffer(bytes(col._dbfile.get(col._basepos, col._count)),
-                                     dtype=np.uint8)
-                raw[: len(data)] = data[: self.size]
-            got = _LENGTHS[raw]
-            got[raw == 0] = 1.0  # whoosh's scorer asks with a default of 1
-            self.lengths[fieldname] = got
+            got = self.lengths[fieldname] = reading.length_array(self.reader, fieldname,
+                                                                 self.size)
         return got
 
     def column(self, name: str) -> np.ndarray[Any, Any]:
         """A numeric column (dates) as an array over the segment's documents."""
         got = self.columns.get(name)
         if got is None:
-            got = _numeric_column(self.reader, name, self.size)
+            got = reading.numeric_column(self.reader, name, self.size)
             self.columns[name] = got
         return got
 
@@ -84,28 +70,6 @@ class Segment:
         if len(self.deleted) and len(ids):
             ids = ids[~np.isin(ids, self.deleted, assume_unique=True)]
         return ids
-
-
-def _numeric_column(reader: Any, name: str, size: int) -> np.ndarray[Any, Any]:
-    """Decoded at once where whoosh's layout is the known one (checked on a spread of
-    documents against whoosh's own reader), else document by document."""
-    col = reader.column_reader(name)
-    raw = reader.column_reader(name, translate=False)
-    fieldobj = reader.schema[name]
-    count = getattr(raw, "_count", None)
-    typecode = getattr(raw, "_typecode", None)
-    if count is not None and typecode and hasattr(raw, "_dbfile") and size:
-        width = np.dtype(typecode).itemsize
-        data = np.frombuffer(bytes(raw._dbfile.get(raw._basepos, min(count, size) * width)),
-                             dtype=">" + typecode).astype(np.int64)
-        if fieldobj.signed:
-            data -= 1 << (fieldobj.bits - 1)
-        out = np.full(size, col[size - 1] if count < size else 0, dtype=np.int64)
-        out[: len(data)] = data
-        probe = np.linspace(0, size - 1, num=min(size, 64), dtype=np.int64)
-        if all(out[d] == col[int(d)] for d in probe):
-            return out
-    return np.fromiter((col[d] for d in range(size)), dtype=np.int64, count=size)
 
 
 _SEGMENTS: dict[tuple[str, str], Segment] = {}
@@ -137,7 +101,8 @@ def _segment_key(reader: Any) -> tuple[str, str] | None:
     segment = reader.segment() if hasattr(reader, "segment") else None
     if segment is None:
         return None
-    return (str(getattr(reader._storage, "folder", "")), segment.segment_id())
+    storage = getattr(reader, "_storage", None)  # the segment's directory
+    return (str(getattr(storage, "folder", "")), segment.segment_id())
 
 
 def forget_segments(old: Any, readers: list[Any]) -> None:
@@ -152,35 +117,6 @@ def forget_segments(old: Any, readers: list[Any]) -> None:
     for key in gone:
         _SEGMENTS.pop(key, None)
     CACHE.forget(gone)
-
-
-def _raw_matcher(reader: Any, fieldname: str, btext: bytes) -> Any:
-    if (fieldname, btext) not in reader:
-        return None
-    m = reader.postings(fieldname, btext)
-    if isinstance(m, FilterMatcher):  # deletions: applied once to the final set
-        m = m.child
-    return None if isinstance(m, NullMatcherClass) else m
-
-
-def _decode_block(postfile: Any, offset: int) -> tuple[Ids, np.ndarray[Any, Any]]:
-    """One posting block: its document numbers and weights."""
-    postfile.seek(offset)
-    length = abs(postfile.read_int())
-    info = postfile.read_pickle()
-    start = postfile.tell()
-    data = postfile.get(start, offset + _INT + length - start)
-    if info[3]:
-        data = zlib.decompress(data)
-    ids_d, weights, _values = pickle.loads(data)
-    ids = np.cumsum(np.asarray(ids_d, dtype=np.int64))
-    if weights is None:
-        w: Any = np.ones(len(ids))
-    elif isinstance(weights, float):
-        w = np.full(len(ids), weights)
-    else:
-        w = np.asarray(weights, dtype=np.float64)
-    return ids, w
 
 
 class PostingCache:
@@ -262,35 +198,12 @@ def postings(seg: Segment, fieldname: str, btext: bytes, within: Ids | None,
     key = (seg.key, fieldname, btext) if seg.key else None
     hit = CACHE.get(key) if key else None
     if hit is None:
-        m = _raw_matcher(seg.reader, fieldname, btext)
-        if m is None:
+        got = reading.postings(seg.reader, fieldname, btext, within, PARTIAL)
+        if got is None or not len(got[0]):
             return EMPTY, (np.zeros(0) if want_weights else None)
-        if isinstance(m, ListMatcher):  # a short list kept inline in the term table
-            ids = np.asarray(m._ids, dtype=np.int64)
-            if m._all_weights:
-                w: Any = np.full(len(ids), float(m._all_weights))
-            elif m._weights:
-                w = np.asarray(m._weights, dtype=np.float64)
-            else:
-                w = np.ones(len(ids))
-            hit = (ids, w)
-        else:
-            maxids, offsets = block_table(m)
-            if within is not None and len(within) * PARTIAL < len(offsets):
-                # few candidates in a long list: only the blocks that may hold them
-                wanted = np.unique(np.searchsorted(np.asarray(maxids), within))
-                parts = [_decode_block(m._postfile, offsets[i])
-                         for i in wanted.tolist() if i < len(offsets)]
-                if not parts:
-                    return EMPTY, (np.zeros(0) if want_weights else None)
-                hit = (np.concatenate([p[0] for p in parts]),
-                       np.concatenate([p[1] for p in parts]))
-            else:
-                parts = [_decode_block(m._postfile, off) for off in offsets]
-                hit = (np.concatenate([p[0] for p in parts]),
-                       np.concatenate([p[1] for p in parts]).astype(np.float32))
-                if key:
-                    CACHE.put(key, hit)
+        hit = got[0], got[1]
+        if got[2] and key:
+            CACHE.put(key, hit)
     ids, w = hit
     if within is not None:
         sel = _select(ids, within, seg.size)

@@ -1,4 +1,4 @@
-"""The faster posting writer (registry.search.fastwrite) writes exactly what was analysed.
+"""The faster index writing (registry.search.whoosh_internals) writes exactly what was analysed.
 
 A tiny pool limit forces many temporary runs, so chunked runs are written, merged and
 read back; every posting, weight and field length of the index is then compared with
@@ -7,18 +7,31 @@ what the schema's analyzers produce for the same documents.
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import pytest
+import whoosh
 from whoosh import index as windex
 from whoosh.codec import whoosh3
 from whoosh.writing import PostingPool
 
-from registry.search import fastwrite
+from registry.search import whoosh_internals
 from registry.search.index import build_schema
+from registry.search.whoosh_internals import fastdoc, fastpost, fastwrite, reading
+from registry.search.whoosh_internals.fastdoc import _terms_of
+
+OURS = {fastwrite.__name__, fastdoc.__name__, fastpost.__name__, reading.__name__}
+
+
+@pytest.fixture(autouse=True)
+def installed() -> None:
+    """These tests create indexes directly (no IndexStore): put the patches in first."""
+    assert whoosh_internals.install()
 
 WORDS = ("电动自行车", "用锂离子电池", "安全要求", "质量管理体系", "家用电器", "不锈钢", "紧固件",
          "螺栓", "检测方法", "浙江", "有限公司", "技术条件", "通用规范", "燃气灶具", "阀门")
@@ -62,10 +75,54 @@ def _weights(m: Any) -> dict[int, float]:
 
 
 def test_installed_on_the_pinned_whoosh() -> None:
-    assert fastwrite.install() is True
-    assert getattr(PostingPool, "_registry_fast", False)
+    assert whoosh_internals.install() is True  # idempotent: nothing recorded twice
+    assert whoosh_internals.installed()
+    assert len({(id(p.owner), p.name) for p in whoosh_internals.PATCHES}) == \
+        len(whoosh_internals.PATCHES) >= 12
     assert whoosh3.W3PostingsWriter.add_posting.__module__ == fastwrite.__name__
     assert whoosh3.W3PostingsWriter._write_block.__module__ == fastwrite.__name__
+    assert whoosh3.W3LeafMatcher.skip_to.__module__ == reading.__name__
+
+
+def _whooshs_own(p: Any) -> bool:
+    got = getattr(p.owner, p.name)
+    return got is not p.ours and getattr(got, "__module__", "").startswith("whoosh.")
+
+
+def test_originals_and_uninstall_put_back_every_patch() -> None:
+    """install -> originals()/uninstall() -> every patched attribute is Whoosh's own ->
+    install again."""
+    patches = list(whoosh_internals.PATCHES)
+    with whoosh_internals.originals():
+        assert all(_whooshs_own(p) for p in patches)
+        assert not whoosh_internals.installed()
+    assert whoosh_internals.installed()
+    with whoosh_internals.originals("add_postings"):  # only those named
+        assert [p.name for p in patches if _whooshs_own(p)] == ["add_postings"]
+    whoosh_internals.uninstall()
+    try:
+        assert all(_whooshs_own(p) for p in patches)
+        with whoosh_internals.originals():  # nothing in place: nothing to undo or redo
+            assert not whoosh_internals.installed()
+        assert all(_whooshs_own(p) for p in patches)
+    finally:
+        assert whoosh_internals.install()
+    assert whoosh_internals.installed() and patches == whoosh_internals.PATCHES
+    assert {getattr(p.owner, p.name).__module__ for p in patches} == OURS
+
+
+def test_another_whoosh_version_patches_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(whoosh, "__version__", (2, 7, 6))
+    monkeypatch.setattr(whoosh_internals, "_warned", False)
+    patches = list(whoosh_internals.PATCHES)
+    with whoosh_internals.originals(), caplog.at_level(logging.WARNING):
+        assert whoosh_internals.install() is False
+        assert whoosh_internals.install() is False
+        assert all(_whooshs_own(p) for p in patches)
+        assert type(reading.storage(".")) is not reading.MappedStorage
+    said = [r.getMessage() for r in caplog.records if r.name == whoosh_internals.__name__]
+    assert len(said) == 1 and "whoosh 2.7.6 is not 2.7.5" in said[0], said  # once
 
 
 def test_index_holds_exactly_the_analysed_postings(tmp_path: Path) -> None:
@@ -156,7 +213,7 @@ def test_same_index_as_whoosh_own_code(tmp_path: Path) -> None:
     """Every term, posting (id, weight, encoded positions), length, stored field and column
     written through the faster document path equals what whoosh's own code writes."""
     docs = _docs(700)
-    with fastwrite.originals():
+    with whoosh_internals.originals():
         assert PostingPool.add.__module__ != fastwrite.__name__
         theirs = _contents(_write(tmp_path / "whoosh", docs), len(docs))
     assert PostingPool.add.__module__ == fastwrite.__name__
@@ -168,9 +225,7 @@ def test_same_index_as_whoosh_own_code(tmp_path: Path) -> None:
 
 
 def test_direct_terms_equal_the_token_stream() -> None:
-    from whoosh.analysis import StandardAnalyzer
-
-    from registry.search.fastdoc import _terms_of
+    from whoosh.analysis import StandardAnalyzer  # only this test needs it
 
     values = ["", " ", "GB/T 19001-2016 gbt19001\tİstanbul\u3000Ä", "a  b\r\nc", "x",
               "家用电器 安全 通用要求", "第1部分：电动自行车用锂离子电池 safety", "ＧＢ／Ｔ　１"]
@@ -200,7 +255,7 @@ def test_posting_and_term_files_are_byte_identical(tmp_path: Path) -> None:
     """fastpost writes the posting and term files exactly as whoosh's posting writer does,
     for one-block terms (ids, numbers) and long posting lists alike."""
     docs = _docs(700)
-    with fastwrite.originals("add_postings"):
+    with whoosh_internals.originals("add_postings"):
         _write(tmp_path / "whoosh", docs)
     _write(tmp_path / "ours", docs)
     theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "ours")
@@ -216,7 +271,7 @@ def test_posting_and_term_files_are_byte_identical(tmp_path: Path) -> None:
 
 def test_writers_do_not_keep_old_schemas_alive(tmp_path: Path) -> None:
     """Each writer unpickles its own schema; the analyzer map must not grow with them."""
-    import gc
+    import gc  # only this test needs them
     import weakref
 
     windex.create_in(str(tmp_path), build_schema())

@@ -1,6 +1,6 @@
 """Faster document analysis for whoosh-reloaded 2.7.5 writers: same postings, fewer layers.
 
-Installed by ``fastwrite.install`` (and undone with it by ``fastwrite.originals``). Whoosh
+Installed by ``whoosh_internals.install`` (undone by ``whoosh_internals.originals``). Whoosh
 passes every token of every field through several generators (the field's ``index``, the
 format's stop filter, a ``Token`` object per token) before a posting reaches the pool;
 for the analyzers this schema uses the same terms can be had directly:
@@ -28,7 +28,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-Patch = Callable[[Any, str, Any], None]
+from whoosh import fields as wfields
+from whoosh import formats, writing
+from whoosh.analysis import (
+    CompositeAnalyzer,
+    IDTokenizer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.system import emptybytes
+
+from registry.search.whoosh_internals.patching import Patch
+
 Terms = Callable[[str], list[str]]
 
 _SPACE = r"[^ \t\r\n]+"
@@ -36,14 +48,6 @@ _SPACE = r"[^ \t\r\n]+"
 
 def _terms_of(analyzer: Any) -> Terms | None:
     """A function giving the analyzer's unstopped token texts for a string, if known."""
-    from whoosh.analysis import (
-        CompositeAnalyzer,
-        IDTokenizer,
-        LowercaseFilter,
-        RegexTokenizer,
-        StopFilter,
-    )
-
     def space(a: Any) -> bool:
         return type(a) is RegexTokenizer and not a.gaps and a.expression.pattern == _SPACE
 
@@ -66,10 +70,7 @@ def _terms_of(analyzer: Any) -> Terms | None:
 
 
 def install(patch: Patch) -> None:
-    from whoosh import fields as wfields
-    from whoosh import formats, writing
-    from whoosh.system import emptybytes
-
+    """Patch the formats' ``word_values`` and ``SegmentWriter.add_document``."""
     base_index = wfields.FieldType.index
     plain = {cls for cls in (wfields.TEXT, wfields.KEYWORD, wfields.ID)
              if cls.index is base_index}

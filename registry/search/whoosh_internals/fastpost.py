@@ -19,19 +19,18 @@ files are byte for byte what whoosh's path writes.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 from pickle import dumps
 from typing import Any
 
-Patch = Callable[[Any, str, Any], None]
+from whoosh.codec import base, whoosh3
+from whoosh.system import emptybytes
+
+from registry.search.whoosh_internals.fastwrite import compress_block, field_lengths
+from registry.search.whoosh_internals.patching import Patch
 
 
 def install(patch: Patch) -> None:
-    from whoosh.codec import base, whoosh3
-    from whoosh.system import emptybytes
-
-    from registry.search.fastwrite import compress_block, field_lengths
-
+    """Patch ``FieldWriter.add_postings`` (the term-by-term posting list writer)."""
     field_writer: Any = whoosh3.W3FieldWriter
     own_add_postings = base.FieldWriter.add_postings
     length_to_byte = whoosh3.length_to_byte

@@ -21,35 +21,31 @@ same bytes to the index:
   ``SMALL_BLOCK`` bytes are stored uncompressed and marked so (readers already honour the
   mark). This one changes bytes on disk, not what they decode to.
 
-Installed once at import (``install``), together with ``fastdoc``'s faster document
-analysis; written against these internals only, so nothing is patched for another version
-of whoosh. ``originals()`` puts whoosh's own code back for a while (tests compare both).
+Installed by ``whoosh_internals.install`` (with ``fastdoc`` and ``fastpost``), which
+checks the Whoosh version first; ``whoosh_internals.originals()`` puts whoosh's own code
+back for a while (tests compare both).
 """
 
 from __future__ import annotations
 
 import pickle
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import islice
 from typing import Any
+
+from whoosh import writing
+from whoosh.codec import whoosh3
+
+from registry.search.whoosh_internals.patching import Patch
 
 RUN_CHUNK = 4096  # postings per pickle in a temporary run file
 SMALL_BLOCK = 64  # posting blocks whose pickle is smaller are not compressed
 
 
-def install() -> bool:
-    import whoosh
-
-    if tuple(whoosh.__version__[:3]) != (2, 7, 5):
-        return False
-    from whoosh import writing
-    from whoosh.codec import whoosh3
-
+def install(patch: Patch) -> None:
+    """Patch the sorting pool's runs and ``add``, the per-document length look-up and the
+    posting writer's ``add_posting`` and ``_write_block``."""
     pool_cls: Any = writing.PostingPool
-    if getattr(pool_cls, "_registry_fast", False):
-        return True
     byte_to_length = whoosh3.byte_to_length
     length_to_byte = whoosh3.length_to_byte
 
@@ -130,18 +126,12 @@ def install() -> bool:
         self._blockcount += 1
         self._new_block()
 
-    _patch(pool_cls, "_write_run", _write_run)
-    _patch(pool_cls, "_read_run", _read_run)
-    _patch(pool_cls, "add", add)
-    _patch(whoosh3.W3PerDocReader, "doc_field_length", doc_field_length)
-    _patch(whoosh3.W3PostingsWriter, "add_posting", add_posting)
-    _patch(whoosh3.W3PostingsWriter, "_write_block", _write_block)
-    from registry.search import fastdoc, fastpost
-
-    fastdoc.install(_patch)
-    fastpost.install(_patch)
-    pool_cls._registry_fast = True
-    return True
+    patch(pool_cls, "_write_run", _write_run)
+    patch(pool_cls, "_read_run", _read_run)
+    patch(pool_cls, "add", add)
+    patch(whoosh3.W3PerDocReader, "doc_field_length", doc_field_length)
+    patch(whoosh3.W3PostingsWriter, "add_posting", add_posting)
+    patch(whoosh3.W3PostingsWriter, "_write_block", _write_block)
 
 
 def compress_block(databytes: bytes, compression: int) -> tuple[bytes, int]:
@@ -155,8 +145,6 @@ def compress_block(databytes: bytes, compression: int) -> tuple[bytes, int]:
 def field_lengths(perdoc: Any, fieldname: str) -> bytes | None:
     """A segment's length bytes of one field, one per document (None: the field has no
     lengths), read once per ``W3PerDocReader`` and field."""
-    from whoosh.codec import whoosh3
-
     cache = perdoc.__dict__.setdefault("_registry_lengths", {})
     try:
         return cache[fieldname]
@@ -166,29 +154,3 @@ def field_lengths(perdoc: Any, fieldname: str) -> bytes | None:
             reader._dbfile.get(reader._basepos, reader._count))
         cache[fieldname] = data
         return data
-
-
-_PATCHES: list[tuple[Any, str, Any, Any]] = []  # (owner, name, whoosh's, ours)
-
-
-def _patch(owner: Any, name: str, new: Any) -> None:
-    # None: the attribute was inherited (restored by deleting ours)
-    _PATCHES.append((owner, name, owner.__dict__.get(name), new))
-    setattr(owner, name, new)
-
-
-@contextmanager
-def originals(*names: str) -> Iterator[None]:
-    """Whoosh's own code for the duration (tests compare what both write): every patched
-    method, or only those with these names (e.g. ``"add_postings"``)."""
-    chosen = [p for p in _PATCHES if not names or p[1] in names]
-    for owner, name, old, _new in chosen:
-        if old is None:
-            delattr(owner, name)
-        else:
-            setattr(owner, name, old)
-    try:
-        yield
-    finally:
-        for owner, name, _old, new in chosen:
-            setattr(owner, name, new)
