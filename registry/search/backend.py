@@ -53,11 +53,14 @@ def refreshed_searcher(ix: Any, old: Any) -> Any:
                                            generation=toc.generation)
                     opened.append(reader)
                 readers.append(reader)
+            gone = False
         except OSError:  # a merge removed a file between reading the TOC and opening it
+            gone = True
+        if gone or not all(pin_segment_files(r) for r in opened):
             for reader in opened:
                 reader.close()
             if attempt == 9:
-                raise
+                raise OSError("索引文件在打开时被合并删除，请稍后重试")
             time.sleep(0.05)
             continue
         break
@@ -73,6 +76,54 @@ def refreshed_searcher(ix: Any, old: Any) -> Any:
         fresh = MultiReader(readers, generation=toc.generation)
     vectors.forget_segments(old, readers)
     return Searcher(fresh, fromindex=ix)
+
+
+def pin_segment_files(reader: Any) -> bool:
+    """Open now every column file a search may read later from ``reader``'s segments.
+
+    Whoosh opens a segment's stored fields, field lengths and sort columns on first use,
+    and a writer merging segments deletes their files as it commits. A searcher that had
+    not yet touched them then found no file: ``stored_fields`` answered None (a 500,
+    "'NoneType' object is not subscriptable", 3 in 1,630 searches under load) and a sort
+    column would have read as empty. Open files stay readable after deletion, so each
+    file is opened here and the segment's list of columns fixed to what existed then.
+    Returns False when a segment's files were already gone (merged away before we got to
+    them): the caller reads the newer commit instead.
+    """
+    for leaf, _base in reader.leaf_readers():
+        perdoc = getattr(leaf, "_perdoc", None)
+        if perdoc is None or getattr(perdoc, "_registry_pinned", False):
+            continue
+        if not hasattr(perdoc, "_colfiles") or not hasattr(perdoc, "_get_column_file"):
+            continue  # another codec: nothing known to pin
+        schema = leaf.schema
+        names = ["_stored"]
+        names += [name for name, fieldobj in schema.items() if fieldobj.column_type]
+        names += [f"_{name}_L" for name, fieldobj in schema.items() if fieldobj.scorable]
+        known: set[str] = set()
+        for name in names:
+            if name not in perdoc._colfiles:
+                try:
+                    perdoc._colfiles[name] = perdoc._get_column_file(name)
+                except OSError:
+                    continue  # no such column in this segment (or deleted: see below)
+            known.add(name)
+        if leaf.doc_count_all() and "_stored" not in known:
+            return False
+        perdoc.has_column = known.__contains__  # this instance only: what was opened
+        perdoc._registry_pinned = True
+    return True
+
+
+def open_searcher(ix: Any) -> Any:
+    """A searcher over the index's latest commit with its segment files pinned."""
+    for _attempt in range(10):
+        searcher = ix.searcher()
+        if pin_segment_files(searcher.reader()):
+            return searcher
+        searcher.close()
+        time.sleep(0.05)
+    raise OSError("索引文件在打开时被合并删除，请稍后重试")
 
 
 class SearchBackend(Protocol):
@@ -121,7 +172,7 @@ class WhooshBackend:
             if gen != self._gen or self._searcher is None:
                 old = self._searcher
                 self._ix = open_generation(gen)
-                self._searcher = self._ix.searcher()
+                self._searcher = open_searcher(self._ix)
                 self._gen = gen
                 self._cache.clear()
                 if old is not None:

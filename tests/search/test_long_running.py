@@ -113,3 +113,30 @@ def test_searches_in_threads_while_the_index_changes(sapp: Flask) -> None:
     params = SearchParams(q="有限公司", per_page=50, facets=False)
     assert _live(backend, params) == _fresh(sapp, params)
     assert _live(backend, params)[0] == 40
+
+
+def test_a_searcher_outlives_the_merge_of_its_segments(sapp: Flask) -> None:
+    """The index worker merges segments and deletes their files at once; a searcher that
+    had not yet read a segment's stored fields or columns must still answer (it failed
+    with 500 "'NoneType' object is not subscriptable" under load)."""
+    backend = backend_for(sapp)
+    for step in range(6):
+        add(number=f"GB/T {32000 + step}-2021", title_zh=f"{WORDS[step]}有限公司合并测试",
+            effective_on="2021-06-01")
+        sync(sapp)
+    params = SearchParams(q="合并测试", per_page=50, sort="date")
+    backend._current()  # opened (as a live server's searcher is), nothing read yet
+    backend.refresh_every = 3600.0  # it will not look for a newer commit
+    try:
+        ix = store_for(sapp).open()
+        with ix.writer() as writer:
+            writer.optimize = True  # one segment: every file the searcher knows is deleted
+        ix.close()
+        got = backend.search(params)
+        assert got.total == 6 and len(got.hits) == 6
+        assert got.facets  # stored fields were read for the facets
+    finally:
+        backend.refresh_every = WhooshBackend.refresh_every
+    backend._checked = 0.0
+    assert _live(backend, SearchParams(q="合并测试", per_page=50)) == _fresh(
+        sapp, SearchParams(q="合并测试", per_page=50))
