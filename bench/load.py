@@ -162,7 +162,7 @@ def prepare(database_url: str, workdir: Path, writers: int, catalogue: int = 150
     from sqlalchemy import func, select
 
     from registry.accounts.services import create_user, issue_token
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.declarations.checks import check_declaration, errors_of
     from registry.declarations.models import Declaration
     from registry.declarations.schemas import DeclarationInSchema

@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app = make_app(db_path)
         with app.app_context():
-            from registry.cli import upgrade_database
+            from registry.database import upgrade_database
 
             upgrade_database()
         have = counts(db_path)

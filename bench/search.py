@@ -311,7 +311,7 @@ LIKE_DDL = """CREATE TABLE bench_like (id INTEGER PRIMARY KEY, kind TEXT, entity
 def phase_load(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     from sqlalchemy import delete, select
 
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.demo.generator import generate_standards
     from registry.extensions import db
     from registry.search.documents import load_standards, standard_doc

@@ -115,7 +115,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         return {"current_lang": str(get_locale() or "zh")}
 
-    from registry.cli import register_commands
+    # imported here: the commands import the domains, which must not load before the app
+    # (and every model) is configured
+    from registry.commands import register_commands
 
     register_commands(app)
     return app

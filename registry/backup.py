@@ -366,7 +366,7 @@ def restore_database(path: Path, *, yes: bool = False, app: Flask | None = None,
     changed) a bad file, another database kind, a newer schema than this code knows, and
     a target that holds data unless ``yes``.
     """
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
 
     started = time.perf_counter()
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]

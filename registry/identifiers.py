@@ -162,3 +162,17 @@ def make_credit_code(authority: str, kind: str, region: str, organisation: str) 
     if len(body) != 17:
         raise ValueError("need 17 characters before the check character")
     return body + check_character(body)
+
+
+def region_prefix(code: str) -> str:
+    """The code's prefix that every region inside it shares: '330000' -> '33',
+    '330600' -> '3306', '330683' -> '330683'."""
+    code = code.strip()
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
+def region_covers(scope: str | None, code: str | None) -> bool:
+    """Does region ``scope`` contain region ``code`` (itself included)?"""
+    return bool(scope and code and code.startswith(region_prefix(scope)))

@@ -80,7 +80,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         _PRIVATE_PG.append(_private_postgres(PG_URL))
     application = create_app(make_config(tmp))
     with application.app_context():
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
 
         upgrade_database()
         _db.session.remove()

@@ -67,7 +67,7 @@ class TestRaces:
 
         from registry import create_app
         from registry.accounts.models import User
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
         from tests.conftest import make_config
 
         application = create_app(make_config(
@@ -101,7 +101,7 @@ class TestRaces:
 
         from registry import create_app
         from registry.accounts.models import User
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
         from tests.conftest import make_config
 
         path = tmp_path / "locks.sqlite3"

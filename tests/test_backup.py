@@ -50,7 +50,7 @@ class Instances:
         self.made.append((app, private))
         if migrate:
             with app.app_context():
-                from registry.cli import upgrade_database
+                from registry.database import upgrade_database
 
                 upgrade_database()
                 db.session.remove()

@@ -24,7 +24,7 @@ def busy_app(tmp_path: Path) -> Iterator[Flask]:
     url = private or f"sqlite:///{tmp_path / 'busy.sqlite3'}"
     app = create_app(make_config(tmp_path, DATABASE_URL=url))
     with app.app_context():
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
 
         upgrade_database()
         db.session.remove()

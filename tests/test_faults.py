@@ -38,7 +38,7 @@ PAYLOAD = {
 def instance(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str], list[str]]]:
     """A committed database with a catalogue and four enterprises' members (their tokens)."""
     from registry.accounts.services import create_user, issue_token
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from tests.declarations.conftest import PASSWORD, make_catalogue, make_enterprise
 
     private = _private_postgres(PG_URL, "_faults") if PG_URL else None

@@ -48,7 +48,7 @@ class TestSessionKey:
         from flask.sessions import SecureCookieSessionInterface
 
         from registry.accounts.services import create_user
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
         from tests.declarations.conftest import PASSWORD
 
         monkeypatch.delenv("REGISTRY_SECRET_KEY", raising=False)
@@ -110,7 +110,7 @@ class TestProduction:
 def served_db(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A migrated database with an administrator; yields (url, token)."""
     from registry.accounts.services import create_user, issue_token
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from tests.declarations.conftest import PASSWORD
 
     private = _private_postgres(PG_URL, "_served") if PG_URL else None

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 import click
 from flask.cli import with_appcontext
 
-import registry.demo.declarations  # noqa: F401  (adds demo enterprises/declarations to `registry demo`)
-
 if TYPE_CHECKING:
     from registry.accounts.models import User
 

@@ -10,34 +10,19 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-# Called (without arguments) after the demo data is committed, e.g. to build the search index.
-after_demo_hooks: list[Callable[[], None]] = []
+from registry.demo import DEMO_SOURCE, DemoDataError, demo_reference
+from registry.demo.declarations import demo_hook
+from registry.search.cli import index_after_demo
 
-DEMO_SOURCE = "demo"  # generated, invented records
+__all__ = ["DEMO_SOURCE", "demo_command", "demo_reference", "demo_steps", "load_demo"]
+
 BATCH = 500  # records per commit
 
 
-def demo_reference() -> dt.date:
-    """The generator's 'today': the month the demo was first loaded, else this month.
-
-    Fixing it at the first load keeps reruns idempotent for good; as time passes the
-    upcoming records simply come into force, as in a real catalogue.
-    """
-    from sqlalchemy import func, select
-
-    from registry.demo.generator import default_reference
-    from registry.extensions import db
-    from registry.standards.models import Standard
-
-    first = db.session.scalar(
-        select(func.min(Standard.created_at)).where(Standard.source == DEMO_SOURCE))
-    if first is None:
-        return default_reference()
-    return dt.date(first.year, first.month, 1)
-
-
-class DemoDataError(Exception):
-    """A demo record failed validation (a bug in the generator or the curated list)."""
+def demo_steps() -> list[Callable[[], None]]:
+    """What ``registry demo`` does after the catalogue, in this order: enterprises and
+    their declarations, then the search index (built from everything loaded)."""
+    return [demo_hook, index_after_demo]
 
 
 def _items(count: int, seed: int, curated: bool,
@@ -171,7 +156,7 @@ def demo_command(count: int, seed: int, curated: bool) -> None:
     """
     import time
 
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.demo.curated import curated_standards
     from registry.errors import RegistryError
     from registry.extensions import db
@@ -187,5 +172,5 @@ def demo_command(count: int, seed: int, curated: bool) -> None:
         db.session.rollback()
         raise click.ClickException(str(getattr(exc, "message", exc))) from exc
     _echo_summary(demo_summary(), outcomes, time.perf_counter() - started)
-    for hook in after_demo_hooks:
-        hook()
+    for step in demo_steps():
+        step()

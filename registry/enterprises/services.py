@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from registry import identifiers
+from registry import audit, identifiers
 from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
 from registry.errors import Conflict, Forbidden, NotFound, ValidationError
 from registry.extensions import db
+from registry.identifiers import region_covers, region_prefix
 from registry.paging import Page, paginate
 
 
@@ -83,8 +84,6 @@ def update_enterprise(ent: Enterprise, data: dict[str, Any],
             setattr(ent, key, data[key])
     db.session.flush()
     if actor is not None:
-        from registry import audit
-
         audit.record(actor, "enterprise.update", "enterprise", ent.id, ent, fields=changed)
     return ent
 
@@ -134,19 +133,6 @@ def industry_clause(industry: str) -> Any:
 
 
 # -- permissions ------------------------------------------------------------------------
-
-def region_prefix(code: str) -> str:
-    """'330000' -> '33', '330600' -> '3306', '330683' -> '330683'."""
-    code = code.strip()
-    while code.endswith("00") and len(code) > 2:
-        code = code[:-2]
-    return code
-
-
-def region_covers(scope: str | None, code: str | None) -> bool:
-    """Does an officer scoped to ``scope`` oversee region ``code``?"""
-    return bool(scope and code and code.startswith(region_prefix(scope)))
-
 
 def can_act_for(user: User | None, ent: Enterprise) -> bool:
     """Members act for their own enterprise only; administrators for any."""

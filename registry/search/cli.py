@@ -88,7 +88,7 @@ def index_worker_command(interval: float, max_pause: float, once: bool) -> None:
     click.echo("索引更新进程已停止 index worker stopped")
 
 
-def _index_after_demo() -> None:
+def index_after_demo() -> None:
     """`registry demo` ends with an index in step: rebuilt after a big load, else updated."""
     from sqlalchemy import func, select
 
@@ -103,13 +103,3 @@ def _index_after_demo() -> None:
     else:
         applied = apply_pending(store)
         click.echo(f"搜索索引已是最新（应用 {applied} 条变更）")
-
-
-def _register_demo_hook() -> None:
-    from registry.demo.cli import after_demo_hooks
-
-    if _index_after_demo not in after_demo_hooks:
-        after_demo_hooks.append(_index_after_demo)
-
-
-_register_demo_hook()

@@ -112,7 +112,7 @@ def serving(app: Any) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a running registry with CSRF enabled and a small catalogue."""
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
 
     tmp: Path = tmp_path_factory.mktemp("browser")
     app = create_app(

@@ -34,7 +34,7 @@ def csp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     """A live registry (CSRF on, own SQLite database, index built) with one member whose
     enterprise has a draft declaration; yields the URL and the draft's id."""
     from registry.accounts.services import sign_up
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.declarations.services import create_declaration
     from registry.search.indexer import rebuild, store_for
     from tests.declarations.conftest import content

@@ -30,7 +30,7 @@ def declaration_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
     Module-scoped: the updater thread uses the global session, which the other tests' ``db``
     fixture swaps, so it must not outlive this module.
     """
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.search.indexer import BackgroundIndexer, rebuild, store_for
 
     tmp = tmp_path_factory.mktemp("declaration-browser")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def search_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A live registry with the small catalogue indexed (CSRF on, own SQLite database)."""
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.search.indexer import rebuild, store_for
 
     tmp = tmp_path_factory.mktemp("search-browser")

@@ -213,12 +213,14 @@ class TestSameRowsAsTheServices:
 
 
 class TestDemoCommand:
-    def test_the_hook_runs_before_the_search_index(self) -> None:
-        assert demo_cli.after_demo_hooks[0] is demo.demo_hook
+    def test_declarations_are_loaded_before_the_search_index_is_built(self) -> None:
+        from registry.search.cli import index_after_demo
+
+        assert demo_cli.demo_steps() == [demo.demo_hook, index_after_demo]
 
     def test_registry_demo_adds_declarations_scaled_to_count(
             self, runner: Any, db: Any, monkeypatch: Any) -> None:
-        monkeypatch.setattr(demo_cli, "after_demo_hooks", [demo.demo_hook])
+        monkeypatch.setattr(demo_cli, "demo_steps", lambda: [demo.demo_hook])
         monkeypatch.setenv("REGISTRY_DEMO_ENTERPRISES", "25")
         result = runner.invoke(args=["demo", "--count", "75"])
         assert result.exit_code == 0, result.output

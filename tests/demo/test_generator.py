@@ -162,7 +162,7 @@ class TestDemoCommand:
     def test_loads_every_level_and_is_idempotent(self, runner: Any, db: Any,
                                                  monkeypatch: Any) -> None:
         calls: list[int] = []
-        monkeypatch.setattr(demo_cli, "after_demo_hooks", [lambda: calls.append(1)])
+        monkeypatch.setattr(demo_cli, "demo_steps", lambda: [lambda: calls.append(1)])
         result = runner.invoke(args=["demo", "--count", "200"])
         assert result.exit_code == 0, result.output
         generated = _count(db, Standard.source == "demo")

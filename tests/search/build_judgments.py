@@ -29,7 +29,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from registry import create_app, numbers
-    from registry.cli import upgrade_database
+    from registry.database import upgrade_database
     from registry.demo.cli import load_demo
     from registry.extensions import db
     from registry.standards.models import Standard

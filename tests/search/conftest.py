@@ -27,7 +27,7 @@ def search_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = private or f"sqlite:///{tmp / 'search.sqlite3'}"
     app = create_app(make_config(tmp, DATABASE_URL=url))
     with app.app_context():
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
 
         upgrade_database()
         _db.session.remove()

@@ -32,7 +32,7 @@ def worker_app(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str]]]:
     cfg = make_config(tmp_path, DATABASE_URL=url, SQLITE_BUSY_TIMEOUT_MS=200)
     app = create_app(cfg)
     with app.app_context():
-        from registry.cli import upgrade_database
+        from registry.database import upgrade_database
 
         upgrade_database()
         rebuild(store_for(app))

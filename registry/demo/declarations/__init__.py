@@ -167,13 +167,3 @@ def demo_hook() -> None:
         f"演示企业 {out['enterprises']} 家、声明 {out['declarations']} 条（公开 "
         f"{out['state:published']}，废止 {out['state:withdrawn']}，草稿 {out['state:draft']}；"
         f"版本 {out['editions']}），标准变更提醒 {out['watch flags']} 条，用时 {seconds:.1f} 秒")
-
-
-def _register() -> None:
-    from registry.demo import cli
-
-    if demo_hook not in cli.after_demo_hooks:
-        cli.after_demo_hooks.insert(0, demo_hook)  # before the search index is rebuilt
-
-
-_register()

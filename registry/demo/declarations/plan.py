@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from random import Random
 from typing import Any
 
+from registry.demo import demo_reference
 from registry.demo.declarations.catalogue import FIRST_DAY, Catalogue, Std
 from registry.demo.declarations.enterprises import EnterpriseSpec, generate_enterprises
 from registry.demo.declarations.products import (
@@ -314,8 +315,6 @@ class DemoPlan:
 def make_plan(enterprises: int, declarations: int, seed: int = 0,
               ref: dt.date | None = None) -> DemoPlan:
     """Read the catalogue and lay out the demo (deterministic for the catalogue and seed)."""
-    from registry.demo.cli import demo_reference
-
     ref = ref or demo_reference()
     cat = Catalogue(ref)
     ents = generate_enterprises(enterprises, seed)

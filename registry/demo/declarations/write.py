@@ -12,15 +12,11 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+from registry.demo import DEMO_SOURCE, DemoDataError
 from registry.demo.declarations.enterprises import EnterpriseSpec
 from registry.demo.declarations.plan import DeclarationSpec
 
-DEMO_SOURCE = "demo"
 ACTOR = "demo"  # the audit log's actor for generated filings
-
-
-class DemoDataError(Exception):
-    """A generated declaration failed validation (a bug in the generator)."""
 
 
 @cache
