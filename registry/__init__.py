@@ -10,7 +10,7 @@ from sqlalchemy import text
 from registry.config import PROJECT_ROOT, build_config
 from registry.errors import register_error_handlers
 from registry.extensions import api, babel, configure_engine, csrf, db, login_manager, migrate
-from registry.inputs import IdConverter
+from registry.inputs import IdConverter, install_input_guards
 from registry.requestlog import init_request_log
 from registry.runtime import check_production, install_inline_updater, resolve_secret_key
 from registry.security import init_security
@@ -93,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for page_bp in (accounts_views, enterprises_views, declarations_views):
         app.register_blueprint(page_bp)
     register_error_handlers(app)
+    install_input_guards(app)
     install_inline_updater(app)
     init_request_log(app)
     init_security(app)  # after the blueprints: applies the limits their views are marked with

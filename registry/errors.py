@@ -171,9 +171,6 @@ def register_error_handlers(app: Flask) -> None:
                 response.headers[name] = value
         return response
 
-    from registry.inputs import install_input_guards
-
-    install_input_guards(app)
     _document_error_contract(app)
 
 

@@ -23,6 +23,8 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as SchemaError
 
+from registry.errors import ValidationError
+
 DB_INT_MAX = 2**31 - 1
 DB_INT_MIN = -(2**31)
 MAX_PAGE = 100_000
@@ -118,8 +120,6 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def load_form(schema: Schema, data: Any, message: str = "提交的数据有误") -> Any:
     """Load an HTML form's values through the API's schema; refusals become the domain's
     ``ValidationError`` (field -> messages), which the pages show next to the inputs."""
-    from registry.errors import ValidationError
-
     try:
         return schema.load(data)
     except SchemaError as exc:
