@@ -1,14 +1,16 @@
-"""Query planning over the Whoosh index: parse, filter, score, facet, suggest.
+"""The query engine: plan, count, rank, order, facet, suggest.
 
-Planning rules (measured with bench/search.py on a million documents): number look-ups
-are single rare terms and go first; text words become an AND of per-word alternatives
-across fields. Matches are counted exactly and ranked by ``ranking``/``vectors``: posting
-blocks decoded into numpy arrays, ANDs driven by their rarest part, Whoosh's BM25F for
-all matches at once, the status and the date order read from the date columns; facets
-are counted on a spread sample of the matches and scaled. The older path below (Whoosh's
-matchers: totals estimated from evenly spread windows of the index, the top scored with
-block skipping, date windows, a walk of the number order) serves a query the vectors
-cannot evaluate (``vectors.Unsupported``), and browsing in number order.
+One engine serves every search: ``planner`` turns the typed text into a Whoosh query;
+``vectors`` finds its exact match set (posting blocks decoded into numpy arrays, ANDs
+driven by their rarest part, the status read from the date columns) and ``ranking``
+computes Whoosh's own BM25F for every match at once. Totals are exact, except for quoted
+phrases with more than ``ranking.VERIFY_ALL`` candidates (the total is then estimated
+from a checked sample, ``total_exact`` False). Orders: relevance (status-weighted among
+the best ``RERANK``), date (the effective-date column) and number (the ``sortnum`` values;
+when browsing more than ``SORT_ALL`` documents, the index's own number order is walked
+until a page is found). Facets are counted on a spread sample of the matches and scaled.
+Whoosh's own search is the tests' oracle (``tests/search/oracle.py``), not a second
+engine here; type-ahead (``suggest``) asks Whoosh directly (prefix queries).
 """
 
 from __future__ import annotations
@@ -21,41 +23,23 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as Q
-from whoosh.collectors import FilterCollector
 from whoosh.searching import Searcher
 
 from registry import numbers
 from registry.search import ranking, vectors
 from registry.search.analysis import bigrams, is_cjk, normalise
 from registry.search.index import NEVER, date_int
-from registry.search.matchers import (
-    _Listed,
-    _NearTop,
-    _rarest_first,
-    _Require,
-    _tag_query,
-    _tags,
-    _tags_hold,
-    _upper,
-    _Where,
-)
 from registry.search.planner import plan
+from registry.search.vectors import Ids
 from registry.standards.models import LEVELS as STANDARD_LEVELS
 
 FACETS = ("kind", "level", "status", "nature", "org", "ics", "year", "region", "industry")
 SORTS = ("relevance", "number", "date")
+# Sizes the tests lower (monkeypatch) so that a small index reaches every branch
 FACET_SAMPLE = 120  # matches whose facets are counted (then scaled) when there are more
-EXACT_COUNT = 1000  # totals are counted when at most about this many documents could match
-COUNT_VISITS = 1500  # else matches are looked for in this share of the index (as if) ...
-MIN_SAMPLE = 20  # ... widened until it holds at least this many, to estimate from
-WINDOWS = 32  # evenly spread stretches of the index those matches come from
 RERANK = 40  # best-scored candidates re-ranked by status (the first pages stay stable)
-SCORE_KNOWN = 3000  # matches already listed by the count are scored where they are
-RESCORE = 200  # candidates checked at a time when phrase scores had to be estimated
-# days back from today (negative: ahead; upcoming editions come first) tried in turn when
-# sorting by date
-DATE_WINDOWS = (-365, -270, -180, -90, -30, 0, 30, 182, 730, 3650, None)
-SORT_ALL = 5000  # more matches than this are not sorted whole (date windows, number walk)
+RESCORE = 200  # candidates checked at a time when phrase positions were not all checked
+SORT_ALL = 5000  # browsing more documents than this in number order walks the number order
 WALK_BUDGET = 3000  # documents that walk may look at before sorting after all
 STATUS_RANK = {"current": 0, "upcoming": 1, "replaced": 2, "abolished": 3}
 STATUS_WEIGHT = {"current": 1.0, "upcoming": 0.9, "replaced": 0.55, "abolished": 0.5}
@@ -128,162 +112,94 @@ def _facet_values(fields: dict[str, Any], today: int) -> dict[str, list[str]]:
     return out
 
 
+def tags_of(params: SearchParams) -> list[tuple[str, str | int]]:
+    """The filters other than status, as (field, value) pairs."""
+    out: list[tuple[str, str | int]] = []
+    for name in ("kind", "level", "nature"):
+        value = getattr(params, name)
+        if value:
+            out.append((name, str(value).strip().lower()))
+    if params.org:
+        out.append(("org", params.org.strip().upper()))
+    for name in ("ics", "region"):
+        value = getattr(params, name)
+        if value:
+            out.append((name, value.strip()))
+    if params.industry:
+        out.append(("industry", params.industry.strip().upper()))
+    if params.year:
+        out.append(("year", int(params.year)))
+    return out
+
+
+def tag_query(tags: list[tuple[str, str | int]]) -> Any:
+    """The tag filters as a query (None: no filter)."""
+    parts = [Q.NumericRange(f, v, v, constantscore=False) if f == "year" else Q.Term(f, v)
+             for f, v in tags]
+    return None if not parts else parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def search_query(params: SearchParams) -> tuple[Any, Any]:
+    """The plan and the query ``run`` evaluates for these parameters: the text's query,
+    filtered by the tags (which add nothing to scores)."""
+    p = plan(params.q)
+    tag_q = tag_query(tags_of(params))
+    if tag_q is None:
+        return p, p.query
+    return p, tag_q if isinstance(p.query, Q.Every) else Q.Require(p.query, tag_q)
+
+
+def matching_part(q: Any) -> Any:
+    """``q`` without the optional parts that only add to scores (they cost, match nothing)."""
+    if isinstance(q, Q.AndMaybe):
+        return matching_part(q.a)
+    if isinstance(q, Q.Require):
+        return Q.Require(matching_part(q.a), q.b)
+    return q
+
+
 @dataclass
 class _Count:
     total: int
     exact: bool
     sample: list[int]  # documents for the facet counts, spread over the match set
-    every: list[int] | None = None  # all matches, when counted one by one
-    ids: Any = None  # all matches as an array, when counted by registry.search.vectors
+    ids: Ids | None  # every match (phrases: candidates when not exact); None: every document
 
 
-def _matching(searcher: Searcher, q: Any, where: _Where | None,
-              windows: list[tuple[int, int]] | None) -> list[int]:
-    """Matching documents (global numbers), all or only those inside the windows."""
-    out: list[int] = []
-    if isinstance(q, Q.Every):  # its matcher would list every document first
+def _count(searcher: Searcher, q: Any, status: str | None, today: int) -> _Count:
+    """The matches, their number and a spread-out sample of them for the facets."""
+    if isinstance(q, Q.Every) and status is None:  # browsing everything: nothing to list
         reader = searcher.reader()
-        for lo, hi in windows or [(0, reader.doc_count_all())]:
-            out.extend(d for d in range(lo, min(hi, reader.doc_count_all()))
-                       if not reader.is_deleted(d) and (where is None or d in where))
-        return out
-    for sub, offset in searcher.leaf_searchers():
-        size = sub.reader().doc_count_all()
-        m = q.matcher(sub, sub.boolean_context())
-        spans = [(0, size)] if windows is None else [
-            (max(lo - offset, 0), min(hi - offset, size)) for lo, hi in windows
-            if hi > offset and lo < offset + size]
-        for lo, hi in spans:
-            if not m.is_active():
-                break
-            if m.id() < lo:
-                m.skip_to(lo)
-            while m.is_active() and m.id() < hi:
-                docnum = m.id() + offset
-                if where is None or docnum in where:
-                    out.append(docnum)
-                m.next()
-    return out
-
-
-def _count(searcher: Searcher, q: Any, where: _Where | None) -> _Count:
-    """The number of matches and a spread-out sample of them for the facets.
-
-    Counted one by one when at most about ``EXACT_COUNT`` documents could match; else
-    estimated from the matches in evenly spread windows of the document space, widened
-    until they hold enough (a rare combination of common words is not cheap to count).
-    """
-    reader = searcher.reader()
-    q = _matching_part(q)
-    if isinstance(q, Q.Every) and where is None:
-        total = searcher.doc_count()
         step = max(1, reader.doc_count_all() // FACET_SAMPLE)
         sample = [d for d in range(0, reader.doc_count_all(), step) if not reader.is_deleted(d)]
-        return _Count(total, True, sample[:FACET_SAMPLE])
-    try:
-        fast = ranking.count(searcher, q, where.status if where else None,
-                             where.today if where else 0)
-    except vectors.Unsupported:
-        fast = None
-    if fast is not None:
-        ids = fast.ids
-        sample = fast.sample or ids[np.unique(np.linspace(
-            0, len(ids) - 1, num=min(len(ids), FACET_SAMPLE), dtype=np.int64))].tolist()
-        every = ids.tolist() if fast.exact and len(ids) <= SCORE_KNOWN else None
-        return _Count(fast.total, fast.exact, sample, every, ids)
-    n = reader.doc_count_all()
-    upper = _upper(q, reader)
-    cover = 1.0 if upper <= EXACT_COUNT else COUNT_VISITS / upper
-    while True:
-        if cover >= 0.5:
-            found = _matching(searcher, q, where, None)
-            return _Count(len(found), True, _spread(found, FACET_SAMPLE), found)
-        width = max(1, int(n * cover / WINDOWS))
-        windows = [(i * n // WINDOWS, i * n // WINDOWS + width) for i in range(WINDOWS)]
-        found = _matching(searcher, q, where, windows)
-        if len(found) >= MIN_SAMPLE:
-            covered = sum(hi - lo for lo, hi in windows)
-            total = round(len(found) * n / covered)
-            return _Count(total, False, _spread(found, FACET_SAMPLE))
-        cover *= 4  # too few to estimate from: look at more of the index
+        return _Count(searcher.doc_count(), True, sample[:FACET_SAMPLE], None)
+    found = ranking.count(searcher, q, status, today)
+    ids = found.ids
+    sample = found.sample or ids[np.unique(np.linspace(
+        0, len(ids) - 1, num=min(len(ids), FACET_SAMPLE), dtype=np.int64))].tolist()
+    return _Count(found.total, found.exact, sample, ids)
 
 
-def _matching_part(q: Any) -> Any:
-    """``q`` without the optional parts that only add to scores (they cost, match nothing)."""
-    if isinstance(q, Q.AndMaybe):
-        return _matching_part(q.a)
-    if isinstance(q, _Require):
-        return _Require(_matching_part(q.a), q.b)
-    return q
+def _every(searcher: Searcher) -> Ids:
+    return vectors.match(searcher, Q.Every()).ids
 
 
-def _spread(docs: list[int], k: int) -> list[int]:
-    if len(docs) <= k:
-        return docs
-    return [docs[i * len(docs) // k] for i in range(k)]
-
-
-def _score_known(searcher: Searcher, q: Any, docs: list[int],
-                 want: int) -> list[tuple[int, float]]:
-    """The best of documents already known to match, each scored where it is."""
-    scored: list[tuple[int, float]] = []
-    for sub, offset in searcher.leaf_searchers():
-        size = sub.reader().doc_count_all()
-        local = [d - offset for d in docs if offset <= d < offset + size]
-        if not local:
-            continue
-        m = q.matcher(sub, sub.context())
-        for d in local:
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-            if m.is_active() and m.id() == d:
-                scored.append((d + offset, m.score()))
-    # Whoosh's order: higher score first, then the lower document number
-    return heapq.nsmallest(max(want, RERANK), scored, key=lambda ds: (-ds[1], ds[0]))
-
-
-def _ranked(searcher: Searcher, q: Any, where: _Where | None,
-            want: int) -> list[tuple[int, float]]:
-    # Only the top is scored exactly (Whoosh skips blocks that cannot enter it); the few
-    # extra candidates let current editions overtake replaced ones of similar score.
-    collector: Any = _NearTop(limit=max(want, RERANK))
-    if where is not None:
-        collector = FilterCollector(collector, allow=where)
-    searcher.search_with_collector(q, collector)
-    results = collector.results()
-    return [(results.docnum(i), results.score(i) or 0.0)
-            for i in range(results.scored_length())]
-
-
-def _by_date(searcher: Searcher, q: Any, where: _Where | None, want: int,
-             today: dt.date, total: int) -> list[int]:
-    """Newest first. Sorting collects every match, so when there are many look at recent
-    windows first: the newest ``want`` documents of a window are the newest of all when
-    it holds that many."""
-    q = _matching_part(q)  # no scores needed
-    for days in DATE_WINDOWS if total > SORT_ALL else (None,):
-        qq = q
-        if days is not None:
-            # listed: stepping through the union of a range's terms for every candidate
-            # of a common word costs more than listing them once
-            since = _Listed("effective", date_int(today - dt.timedelta(days=days)), None,
-                            constantscore=False)
-            qq = since if isinstance(q, Q.Every) else _Require(q, since)
-        found = _sorted(searcher, qq, where, want, "effective", reverse=True)
-        if days is None or len(found) >= want:
-            return found
-    return []
-
-
-def _sorted(searcher: Searcher, q: Any, where: _Where | None, want: int, key: str,
-            reverse: bool = False) -> list[int]:
-    """The first ``want`` matches in ``key`` order (nothing scored)."""
-    collector = searcher.collector(limit=want, sortedby=key, reverse=reverse, filter=where)
-    searcher.search_with_collector(q, collector, context=searcher.boolean_context())
-    results = collector.results()
-    return [results.docnum(i) for i in range(results.scored_length())]
+def _by_date(searcher: Searcher, q: Any, count: _Count, want: int) -> list[int]:
+    """Newest first (ties: lower document number first). Phrase candidates that were not
+    all checked are checked newest first, ``RESCORE`` at a time, until the page is full."""
+    ids = _every(searcher) if count.ids is None else count.ids
+    if count.exact:
+        return vectors.newest(searcher, ids, want)
+    order = vectors.newest(searcher, ids, len(ids))
+    out: list[int] = []
+    for start in range(0, len(order), RESCORE):
+        part = order[start:start + RESCORE]
+        ok = set(ranking.verify(searcher, q, np.sort(np.asarray(part, dtype=np.int64)))
+                 .tolist())
+        out.extend(d for d in part if d in ok)
+        if len(out) >= want:
+            break
+    return out[:want]
 
 
 def _walk_prefixes(tags: list[tuple[str, str | int]]) -> list[str]:
@@ -302,20 +218,33 @@ def _walk_prefixes(tags: list[tuple[str, str | int]]) -> list[str]:
     return [""]
 
 
-def _by_number(searcher: Searcher, q: Any, where: _Where | None, want: int,
-               tags: list[tuple[str, str | int]], total: int, browsing: bool) -> list[int]:
-    """In number order. Few matches are sorted; when browsing many, the number order of
-    the index itself (the ``sortnum`` terms) is walked until a page is found."""
-    if browsing and total > SORT_ALL:
-        found = _walk(searcher, tags, where, want)
+def _by_number(searcher: Searcher, count: _Count, want: int,
+               tags: list[tuple[str, str | int]], browsing: bool) -> list[int]:
+    """In number order (ties: lower document number first). Few matches are sorted by
+    their ``sortnum`` values; when browsing many, the number order of the index itself
+    (the ``sortnum`` terms) is walked until a page is found."""
+    if browsing and count.total > SORT_ALL:
+        found = _walk(searcher, tags, count.ids, want)
         if found is not None:
             return found
-    return _sorted(searcher, _matching_part(q), where, want, "sortnum")
+    ids = _every(searcher) if count.ids is None else count.ids
+    keyed: list[tuple[Any, int]] = []
+    for sub, offset in searcher.leaf_searchers():
+        lo, hi = np.searchsorted(ids, [offset, offset + sub.reader().doc_count_all()])
+        col = sub.reader().column_reader("sortnum")
+        keyed.extend((col[d - offset], d) for d in ids[lo:hi].tolist())
+    return [d for _, d in heapq.nsmallest(want, keyed)]
 
 
-def _walk(searcher: Searcher, tags: list[tuple[str, str | int]], where: _Where | None,
+def _walk(searcher: Searcher, tags: list[tuple[str, str | int]], ids: Ids | None,
           want: int) -> list[int] | None:
+    """The first ``want`` of ``ids`` (None: every document) in the index's number order,
+    or None when more than ``WALK_BUDGET`` documents had to be looked at."""
     reader = searcher.reader()
+    member = None
+    if ids is not None:
+        member = np.zeros(reader.doc_count_all(), dtype=bool)
+        member[ids] = True
     out: list[int] = []
     visited = 0
     for prefix in _walk_prefixes(tags):
@@ -325,8 +254,7 @@ def _walk(searcher: Searcher, tags: list[tuple[str, str | int]], where: _Where |
                 break
             for docnum in reader.postings("sortnum", btext).all_ids():
                 visited += 1
-                if (not tags or _tags_hold(tags, searcher.stored_fields(docnum))) and \
-                        (where is None or docnum in where):
+                if member is None or member[docnum]:
                     out.append(docnum)
             if len(out) >= want:
                 return out[:want]
@@ -337,32 +265,22 @@ def _walk(searcher: Searcher, tags: list[tuple[str, str | int]], where: _Where |
 
 def run(searcher: Searcher, params: SearchParams) -> SearchResult:
     """Execute a search: the page of hits, totals, facets, did-you-mean."""
-    day = params.today or dt.date.today()
-    today = date_int(day)
-    p = plan(params.q)
-    tags = _tags(params)
-    tag_q = _tag_query(tags)
-    where = _Where(searcher, params.status, today) if params.status else None
+    today = date_int(params.today or dt.date.today())
+    tags = tags_of(params)
+    p, q = search_query(params)
     browsing = isinstance(p.query, Q.Every)
-    text_q = _rarest_first(p.query)
-    q = text_q if tag_q is None else tag_q if browsing else _Require(text_q, tag_q)
-    count = _count(searcher, q, where)
+    matching = matching_part(q)
+    count = _count(searcher, matching, params.status, today)
     want = params.page * params.per_page
     scored: list[tuple[int, float]] = []
     if count.total:
-        if params.sort == "date" and count.exact and count.ids is not None:
-            scored = [(d, 0.0) for d in vectors.newest(searcher, count.ids, want)]
-        elif params.sort == "date":
-            scored = [(d, 0.0) for d in _by_date(searcher, q, where, want, day, count.total)]
+        if params.sort == "date":
+            scored = [(d, 0.0) for d in _by_date(searcher, matching, count, want)]
         elif params.sort == "number" or browsing:
-            scored = [(d, 0.0) for d in _by_number(searcher, q, where, want, tags,
-                                                  count.total, browsing)]
-        elif count.ids is not None:  # Whoosh's BM25F, computed for all matches at once
+            scored = [(d, 0.0) for d in _by_number(searcher, count, want, tags, browsing)]
+        else:  # Whoosh's BM25F, computed for all matches at once
+            assert count.ids is not None  # (only browsing lists no matches)
             scored = ranking.best(searcher, q, count.ids, max(want, RERANK), RESCORE)
-        elif count.every is not None and len(count.every) <= SCORE_KNOWN:
-            scored = _score_known(searcher, q, count.every, want)
-        else:
-            scored = _ranked(searcher, q, where, want)
     hits: list[Hit] = []
     for docnum, score in scored:
         stored = searcher.stored_fields(docnum)

@@ -321,5 +321,9 @@ def newest(searcher: Any, ids: Ids, k: int) -> list[int]:
         lo, hi = np.searchsorted(ids, [seg.offset, seg.offset + seg.size])
         if lo < hi:
             dates[lo:hi] = seg.column("effective")[ids[lo:hi] - seg.offset]
+    if 0 < k < len(ids):  # only the documents as new as the k-th newest need sorting
+        cut = np.partition(dates, len(ids) - k)[len(ids) - k]
+        keep = dates >= cut
+        ids, dates = ids[keep], dates[keep]
     order = np.lexsort((ids, -dates))[:k]
     return ids[order].tolist()

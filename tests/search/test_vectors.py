@@ -1,26 +1,28 @@
-"""The vectorised evaluator (registry.search.vectors) agrees with Whoosh's own matchers.
+"""The query engine (registry.search.vectors, ranking) agrees with Whoosh's own search.
 
-Every comparison runs the same planned query both ways over a real index of a few
-hundred records in more than one segment, with deletions: match sets, BM25F scores,
-status filters and the date order.
+Every comparison runs the same planned query through the engine and through Whoosh's
+own search (``tests/search/oracle.py``) over a real index of a few hundred records in
+more than one segment, with deletions: match sets, BM25F scores, status filters and the
+date order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 import numpy as np
 import pytest
+import whoosh
 from flask import Flask
 
 from registry.extensions import db
-from registry.search import ranking, vectors
+from registry.search import query, ranking, vectors
 from registry.search.backend import backend_for
-from registry.search.matchers import _rarest_first, _Require, _tag_query, _tags, _Where
-from registry.search.planner import plan
-from registry.search.query import SearchParams, _matching, _matching_part, _score_known
+from registry.search.query import SearchParams, SearchResult, matching_part, search_query
 from registry.standards.models import Standard
+from tests.search import oracle
 from tests.search.conftest import add, sync
 
 WORDS = ("电动自行车", "锂离子电池", "安全要求", "质量管理", "家用电器", "不锈钢", "紧固件",
@@ -74,27 +76,29 @@ FILTERS: list[dict[str, Any]] = [{}, {"status": "current"}, {"status": "replaced
 
 def _query(params: SearchParams) -> Any:
     """The query ``registry.search.query.run`` builds for these parameters."""
-    q = _rarest_first(plan(params.q).query)
-    tag_q = _tag_query(_tags(params))
-    return q if tag_q is None else _Require(q, tag_q)
+    return search_query(params)[1]
 
 
 def _searcher(app: Flask) -> Any:
     return backend_for(app)._current()
 
 
-@pytest.mark.parametrize("bitmap", [4096, 0], ids=["sorted-merge", "flags"])
-def test_match_sets_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) -> None:
-    monkeypatch.setattr(vectors, "BITMAP", bitmap)  # both ways of combining sets
+@pytest.mark.parametrize(("bitmap", "partial"), [(4096, 8), (0, 8), (4096, 0)],
+                         ids=["sorted-merge", "flags", "candidate-blocks"])
+def test_match_sets_equal_whooshs(corpus: Flask, bitmap: int, partial: int,
+                                  monkeypatch: Any) -> None:
+    # both ways of combining sets; whole lists or only the blocks holding candidates
+    monkeypatch.setattr(vectors, "BITMAP", bitmap)
+    monkeypatch.setattr(vectors, "PARTIAL", partial)
+    monkeypatch.setattr(vectors, "CACHE", vectors.PostingCache(256 << 20))
     s = _searcher(corpus)
     assert len(s.leaf_searchers()) >= 2, "the corpus should span several segments"
     assert any(sub.reader().has_deletions() for sub, _ in s.leaf_searchers())
     for text in QUERIES:
         for filters in FILTERS:
             params = SearchParams(q=text, **filters)
-            q = _matching_part(_query(params))
-            where = _Where(s, params.status, TODAY) if params.status else None
-            expected = sorted(_matching(s, q, where, None))
+            q = matching_part(_query(params))
+            expected = oracle.matches(s, q, params.status, TODAY)
             got = ranking.count(s, q, params.status, TODAY)
             assert got.exact, (text, filters)
             assert got.ids.tolist() == expected, (text, filters)
@@ -103,7 +107,7 @@ def test_match_sets_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) 
 
 def test_some_queries_match_many_and_some_none(corpus: Flask) -> None:
     s = _searcher(corpus)
-    sizes = {t: ranking.count(s, _matching_part(_query(SearchParams(q=t))), None, TODAY).total
+    sizes = {t: ranking.count(s, matching_part(_query(SearchParams(q=t))), None, TODAY).total
              for t in QUERIES}
     assert sizes["不存在的词"] == 0
     assert sizes["阀门"] > 30  # the test is not vacuous
@@ -116,10 +120,10 @@ def test_scores_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) -> N
     compared = 0
     for text in QUERIES + ["安全要求", "技术条件 通用规范", "质量管理 家用电器"]:
         q = _query(SearchParams(q=text))  # with the optional exact-title phrase bonus
-        ids = ranking.count(s, _matching_part(q), None, TODAY).ids
+        ids = ranking.count(s, matching_part(q), None, TODAY).ids
         ours, estimated = ranking.scores(s, q, ids)
         assert not estimated  # few phrase candidates: every one checked by Whoosh
-        theirs = dict(_score_known(s, q, ids.tolist(), len(ids)))
+        theirs = oracle.scores(s, q)
         assert set(theirs) == set(ids.tolist()), text
         for d, score in zip(ids.tolist(), ours.tolist(), strict=True):
             assert score == pytest.approx(theirs[d], rel=1e-5), (text, d)
@@ -129,11 +133,11 @@ def test_scores_equal_whooshs(corpus: Flask, bitmap: int, monkeypatch: Any) -> N
 
 def test_phrase_candidates_are_verified(corpus: Flask) -> None:
     s = _searcher(corpus)
-    q = _matching_part(_query(SearchParams(q='"要求试验"')))
+    q = matching_part(_query(SearchParams(q='"要求试验"')))
     loose = vectors.match(s, q)
     assert not loose.verified
     got = ranking.count(s, q, None, TODAY)
-    assert got.ids.tolist() == sorted(_matching(s, q, None, None))
+    assert got.ids.tolist() == oracle.matches(s, q)
     assert len(got.ids) <= len(loose.ids)
 
 
@@ -145,12 +149,12 @@ def test_estimated_phrases_are_rechecked(corpus: Flask, monkeypatch: Any) -> Non
     for text in ["安全要求", "技术条件", "试验方法", "质量管理", "家用电器", "电动自行车",
                  "技术条件 通用规范", "阀门 安全要求"]:
         q = _query(SearchParams(q=text))
-        ids = ranking.count(s, _matching_part(q), None, TODAY).ids
+        ids = ranking.count(s, matching_part(q), None, TODAY).ids
         if len(ids) <= 30:
             continue
         _, estimated = ranking.scores(s, q, ids)
         assert estimated
-        theirs = _score_known(s, q, ids.tolist(), len(ids))
+        theirs = sorted(oracle.scores(s, q).items(), key=lambda ds: (-ds[1], ds[0]))
         ours = ranking.best(s, q, ids, 10, batch=12, batches=100)
         assert [d for d, _ in ours] == [d for d, _ in theirs[:10]], text
         for (_, a), (_, b) in zip(ours, theirs, strict=False):
@@ -161,7 +165,7 @@ def test_estimated_phrases_are_rechecked(corpus: Flask, monkeypatch: Any) -> Non
 
 def test_newest_first(corpus: Flask) -> None:
     s = _searcher(corpus)
-    ids = ranking.count(s, _matching_part(_query(SearchParams(q="安全要求"))),
+    ids = ranking.count(s, matching_part(_query(SearchParams(q="安全要求"))),
                         None, TODAY).ids
     got = vectors.newest(s, ids, 15)
     dates = [s.stored_fields(d)["effective"] for d in got]
@@ -180,3 +184,139 @@ def test_columns_equal_whooshs_reader(corpus: Flask) -> None:
         for d in range(seg.size):
             assert lengths[d] == (seg.reader.doc_field_length(d, "title") or 1)
     assert np.all(vectors.segments(s)[0].live(np.arange(5, dtype=np.int64)) >= 0)
+
+
+# -- query.run, branch by branch, against Whoosh's own search ---------------------------------
+
+DAY = dt.date(2026, 11, 22)  # TODAY as a date
+
+
+def _keys(s: Any, docs: list[int]) -> list[tuple[str, int]]:
+    out = []
+    for d in docs:
+        kind, _, ident = s.stored_fields(d)["id"].partition(":")
+        out.append((kind, int(ident)))
+    return out
+
+
+def _hits(got: SearchResult) -> list[tuple[str, int]]:
+    return [(h.entity, h.entity_id) for h in got.hits]
+
+
+def test_relevance_pages_equal_whooshs(corpus: Flask) -> None:
+    s = _searcher(corpus)
+    for text in QUERIES:
+        for filters in FILTERS:
+            for page, per_page in ((1, 10), (3, 7)):
+                params = SearchParams(q=text, page=page, per_page=per_page, today=DAY,
+                                      **filters)
+                q = _query(params)
+                got = query.run(s, params)
+                want = oracle.ranked(s, q, params.status, TODAY, page * per_page,
+                                     query.RERANK)
+                assert _hits(got) == _keys(s, want[(page - 1) * per_page:]), (text, filters)
+                assert got.total == len(oracle.matches(s, matching_part(q), params.status,
+                                                       TODAY))
+                assert got.total_exact
+
+
+@pytest.mark.parametrize("sample", [10_000, 7], ids=["every-candidate", "sampled"])
+def test_phrase_totals_estimated_from_checked_candidates(corpus: Flask, sample: int,
+                                                         monkeypatch: Any) -> None:
+    """More phrase candidates than ranking.VERIFY_ALL: the total is estimated from a
+    spread sample of checked candidates; the hits are still Whoosh's."""
+    monkeypatch.setattr(ranking, "VERIFY_ALL", 3)
+    monkeypatch.setattr(ranking, "VERIFY_SAMPLE", sample)
+    s = _searcher(corpus)
+    estimated = 0
+    for text in ['"安全要求"', '"要求试验"', '"技术条件"', '"质量管理"']:
+        params = SearchParams(q=text, per_page=20, today=DAY)
+        q = _query(params)
+        truth = oracle.matches(s, matching_part(q))
+        candidates = vectors.match(s, matching_part(q)).ids
+        if len(candidates) <= 3:
+            continue
+        got = query.run(s, params)
+        assert not got.total_exact and not got.facets_exact
+        if sample >= len(candidates):  # every candidate in the sample: the estimate is exact
+            assert got.total == len(truth)
+        else:
+            assert 0 < got.total <= len(candidates)
+        want = oracle.ranked(s, q, None, TODAY, 20, query.RERANK)
+        assert _hits(got) == _keys(s, want), text
+        estimated += 1
+    assert estimated >= 2
+
+
+@pytest.mark.parametrize("filters", [{}, {"status": "current"}, {"ics": "21.060"}])
+def test_date_order_equals_whooshs(corpus: Flask, filters: dict[str, Any],
+                                   monkeypatch: Any) -> None:
+    """Newest first: exact match sets, unchecked phrase candidates (checked newest first,
+    a few at a time) and browsing everything."""
+    monkeypatch.setattr(ranking, "VERIFY_ALL", 3)  # phrases: candidates, not checked
+    monkeypatch.setattr(query, "RESCORE", 4)  # several batches of candidates checked
+    s = _searcher(corpus)
+    for text in ["", "阀门", "安全要求 试验方法", '"安全要求"', '"要求试验"']:
+        for page, per_page in ((1, 10), (2, 6), (1, 300)):
+            params = SearchParams(q=text, sort="date", page=page, per_page=per_page,
+                                  today=DAY, **filters)
+            q = matching_part(_query(params))
+            got = query.run(s, params)
+            want = oracle.newest(s, q, params.status, TODAY, page * per_page)
+            assert _hits(got) == _keys(s, want[(page - 1) * per_page:]), (text, page)
+
+
+NUMBER_FILTERS: list[dict[str, Any]] = [{}, {"status": "current"}, {"level": "national"},
+                                        {"kind": "standard"}, {"ics": "21.060"},
+                                        {"year": 2010}, {"level": "zzb"}]
+
+
+@pytest.mark.parametrize(("sort_all", "budget"), [(5000, 3000), (5, 3000), (5, 8)],
+                         ids=["sorted", "walked", "walk-gives-up"])
+def test_number_order_equals_whooshs(corpus: Flask, sort_all: int, budget: int,
+                                     monkeypatch: Any) -> None:
+    """Number order (browsing, or sort=number): sorted by the sortnum values, or, when
+    browsing more than SORT_ALL documents, the index's number order walked."""
+    monkeypatch.setattr(query, "SORT_ALL", sort_all)
+    monkeypatch.setattr(query, "WALK_BUDGET", budget)
+    s = _searcher(corpus)
+    for text, sort in (("", "relevance"), ("", "number"), ("阀门", "number")):
+        for filters in NUMBER_FILTERS:
+            for page, per_page in ((1, 10), (2, 7), (1, 500)):
+                params = SearchParams(q=text, sort=sort, page=page, per_page=per_page,
+                                      today=DAY, **filters)
+                q = matching_part(_query(params))
+                got = query.run(s, params)
+                want = oracle.by_number(s, q, params.status, TODAY, page * per_page)
+                assert _hits(got) == _keys(s, want[(page - 1) * per_page:]), (text, filters)
+
+
+def test_facets_from_a_sample_are_scaled(corpus: Flask, monkeypatch: Any) -> None:
+    s = _searcher(corpus)
+    monkeypatch.setattr(query, "FACET_SAMPLE", 1000)
+    exact = query.run(s, SearchParams(q="", today=DAY))
+    assert exact.facets_exact
+    monkeypatch.setattr(query, "FACET_SAMPLE", 9)
+    for text in ("", "阀门"):
+        got = query.run(s, SearchParams(q=text, today=DAY))
+        assert got.total_exact and not got.facets_exact
+        assert dict(got.facets["kind"]) == {"standard": got.total}
+        assert sum(c for _, c in got.facets["status"]) == pytest.approx(got.total, rel=0.2)
+    assert query.run(s, SearchParams(q="", today=DAY)).total == exact.total
+
+
+def test_public_api_readers_give_the_same_answers(corpus: Flask, monkeypatch: Any) -> None:
+    """Another Whoosh version: the engine reads through Whoosh's public API only."""
+    s = _searcher(corpus)
+    cases = [SearchParams(q=text, today=DAY, sort=sort, **filters)
+             for text in QUERIES[:6] for filters in FILTERS[:3]
+             for sort in ("relevance", "date")]
+    fast = [query.run(s, p) for p in cases]
+    monkeypatch.setattr(whoosh, "__version__", (0, 0, 0))
+    monkeypatch.setattr(vectors, "CACHE", vectors.PostingCache(256 << 20))
+    monkeypatch.setattr(vectors, "_SEGMENTS", {})
+    for params, want in zip(cases, fast, strict=True):
+        got = query.run(s, params)
+        assert _hits(got) == _hits(want) and got.total == want.total, params
+        for a, b in zip(got.hits, want.hits, strict=True):
+            assert a.score == pytest.approx(b.score, rel=1e-6)
