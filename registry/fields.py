@@ -25,6 +25,9 @@ from marshmallow import ValidationError as SchemaError
 
 from registry.errors import ValidationError
 
+# the messages of a required field left out or sent as null (every schema)
+REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
+
 DB_INT_MAX = 2**31 - 1
 DB_INT_MIN = -(2**31)
 MAX_PAGE = 100_000

@@ -1,99 +1,37 @@
 """JSON API: 账号与令牌 Accounts and tokens.
 
-Also the helpers the other JSON blueprints share: who is asking (bearer tokens only — the
-API is exempt from CSRF, so it never trusts the session cookie), the bearerAuth security
-scheme and the documented error answers.
+(What every JSON blueprint shares — who is asking, the bearer scheme, documented errors —
+is in ``registry/apisupport.py``.)
 """
 
 from __future__ import annotations
 
-import functools
-import http
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowValidationError
-from werkzeug.wrappers import Response
 
 from registry import identifiers
 from registry.accounts import services
-from registry.accounts.auth import api_user, bearer_token
+from registry.accounts.auth import bearer_token
 from registry.accounts.models import User
+from registry.apisupport import (
+    BEARER,
+    error_doc,
+    login_required,
+    setup_api_blueprint,
+    signed_in,
+)
 from registry.enterprises.schemas import EnterpriseBriefSchema, EnterpriseInSchema, EnterpriseOutSchema
 from registry.errors import RegistryError, Unauthorized
 from registry.extensions import db
-from registry.fields import UtcDateTime
+from registry.fields import REQUIRED, UtcDateTime
 from registry.security import rate_limited
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="账号与令牌 Accounts and tokens")
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
-REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
-
-
-# -- shared by the JSON blueprints ------------------------------------------------------------
-
-def error_doc(bp: Blueprint, status: int) -> Callable[[Any], Any]:
-    """Document an error answer with the shared response component (the error contract)."""
-    return bp.alt_response(status, response=http.HTTPStatus(status).name)
-
-
-def setup_api_blueprint(bp: Blueprint) -> None:
-    """Declare the bearerAuth scheme and answer 401s with a Bearer challenge."""
-
-    @bp.record_once
-    def _document_security(state: BlueprintSetupState) -> None:
-        smorest_api = state.app.extensions["flask-smorest"]["blp_name_to_api"][bp.name]
-        components = smorest_api.spec.components
-        if "bearerAuth" not in components.security_schemes:
-            components.security_scheme("bearerAuth", {
-                "type": "http", "scheme": "bearer",
-                "description": "API 令牌：Authorization: Bearer reg_…"})
-
-    @bp.after_request
-    def _challenge(response: Response) -> Response:
-        if response.status_code == 401:
-            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="registry"')
-        return response
-
-
-def _has_bearer() -> bool:
-    return bearer_token() is not None
-
-
-def signed_in() -> User:
-    """The user behind the bearer token; 401 without a valid one."""
-    user = api_user()
-    if user is None:
-        raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
-    return user
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def login_required(fn: F) -> F:
-    """API decorator: 401 without a valid bearer token (checked before the body is read)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        signed_in()
-        return fn(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def optional_user() -> User | None:
-    """The user behind the bearer token, None without one; a token that is not valid is 401
-    (a client should learn its token is wrong rather than silently see less)."""
-    user = api_user()
-    if user is None and _has_bearer():
-        raise Unauthorized("API 令牌无效或已撤销")
-    return user
 
 
 setup_api_blueprint(blp)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,7 +9,6 @@ from flask import Flask, request
 from flask_login import current_user
 
 from registry.accounts.models import User
-from registry.errors import Forbidden, Unauthorized
 from registry.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,24 +46,6 @@ def api_user() -> User | None:
     user = user_for_token(token, writing=writing) if token is not None else None
     request.environ[key] = user
     return user
-
-
-def require_role(*roles: str) -> Callable[[F], F]:
-    """API decorator: a valid bearer token of a user with one of ``roles``."""
-
-    def deco(fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = api_user()
-            if user is None:
-                raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
-            if user.role not in roles:
-                raise Forbidden("没有权限执行此操作")
-            return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return deco
 
 
 def page_user() -> User | None:

@@ -15,7 +15,8 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 from werkzeug.wrappers import Response
 
-from registry.accounts.api import (
+from registry.accounts.models import User
+from registry.apisupport import (
     BEARER,
     error_doc,
     login_required,
@@ -23,7 +24,6 @@ from registry.accounts.api import (
     setup_api_blueprint,
     signed_in,
 )
-from registry.accounts.models import User
 from registry.declarations import services
 from registry.declarations.checks import Check, check_declaration, errors_of
 from registry.declarations.models import Declaration

@@ -9,8 +9,6 @@ from 1). ``GET /api/v1/declarations/bulk/template?format=xlsx|csv`` downloads th
 
 from __future__ import annotations
 
-import http
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -20,14 +18,13 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 from marshmallow import ValidationError as SchemaError
 
-from registry.accounts.auth import api_user
+from registry.apisupport import BEARER, error_doc, setup_api_blueprint, signed_in
 from registry.declarations import bulk, services
-from registry.errors import Unauthorized, ValidationError
+from registry.errors import ValidationError
 from registry.extensions import db
 
 blp = Blueprint("bulk_api", __name__, url_prefix="/api/v1", description="批量声明 Bulk filing")
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _FLAG_TRUE = {"1", "true", "yes", "on", "是"}
 _FLAG_FALSE = {"0", "false", "no", "off", "否"}
 
@@ -79,25 +76,14 @@ _MULTIPART = {
 
 @blp.record_once
 def _document(state: BlueprintSetupState) -> None:
-    """Declare the bearer scheme (if no other blueprint did) and the JSON body's schema."""
+    """Declare the JSON body's schema."""
     smorest_api = state.app.extensions["flask-smorest"]["blp_name_to_api"][blp.name]
     components = smorest_api.spec.components
-    if "bearerAuth" not in components.security_schemes:
-        components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
-                                                  "description": "API 令牌：Authorization: Bearer reg_…"})
     if "BulkJsonIn" not in components.schemas:
         components.schema("BulkJsonIn", schema=BulkJsonInSchema)
 
 
-@blp.after_request
-def _challenge(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="registry"')
-    return response
-
-
-def _error(status: int) -> Callable[[Any], Any]:
-    return blp.alt_response(status, response=http.HTTPStatus(status).name)
+setup_api_blueprint(blp)
 
 
 def _flag(value: Any, default: bool, name: str) -> bool:
@@ -157,19 +143,17 @@ def _rows_from_request() -> tuple[list[tuple[int, Any]], dict[str, Any], bool, l
               "description": "统一社会信用代码（管理员必填）"}])
 @blp.response(201, BulkResultSchema, description="全部声明已提交")
 @blp.alt_response(200, schema=BulkResultSchema, description="dry_run：检查通过，未提交")
-@_error(401)
-@_error(403)
-@_error(404)
-@_error(422)
+@error_doc(blp, 401)
+@error_doc(blp, 403)
+@error_doc(blp, 404)
+@error_doc(blp, 422)
 def file_bulk() -> Any:
     """File many declarations at once from the template (XLSX/CSV) or JSON rows.
 
     Every row goes through the same schema and checks as a single declaration. Any error
     files nothing and answers 422 with ``errors`` keyed ``row N`` or ``row N.<column>``.
     """
-    user = api_user()
-    if user is None:
-        raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
+    user = signed_in()
     rows, options, is_json, reading = _rows_from_request()
     publish = _flag(options.get("publish"), True, "publish")
     dry_run = _flag(options.get("dry_run"), False, "dry_run")
@@ -199,7 +183,7 @@ def file_bulk() -> Any:
     responses={"200": {"description": "模板文件", "content": {
         bulk.TEMPLATE_TYPES["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}},
         "text/csv": {"schema": {"type": "string", "format": "binary"}}}}})
-@_error(422)
+@error_doc(blp, 422)
 def download_template() -> Response:
     """The empty bulk template, XLSX (with a 填写说明 sheet) or CSV (UTF-8 with BOM)."""
     fmt = (request.args.get("format") or "xlsx").strip().lower()

@@ -11,12 +11,19 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 from registry.declarations.models import DIRECTIONS, EDITION_KINDS, STATES
 from registry.enterprises.schemas import EnterpriseBriefSchema
 from registry.errors import ApiErrorSchema
-from registry.fields import DbInteger, Text, TopLevelPartial, UtcDateTime, page_field, per_page_field
+from registry.fields import (
+    REQUIRED,
+    DbInteger,
+    Text,
+    TopLevelPartial,
+    UtcDateTime,
+    page_field,
+    per_page_field,
+)
 
 # list sizes a declaration may have (a check of 200,000 standards took 10 s and 41 MB)
 MAX_STANDARDS = 100
 MAX_INDICATORS = 200
-REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
 
 
 class _Strict(Schema):

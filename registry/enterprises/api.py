@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from registry import audit
-from registry.accounts.api import (
+from registry.apisupport import (
     BEARER,
     error_doc,
     login_required,

@@ -16,10 +16,9 @@ from marshmallow import (
 )
 
 from registry import identifiers
-from registry.fields import Text, UtcDateTime, page_field, per_page_field
+from registry.fields import REQUIRED, Text, UtcDateTime, page_field, per_page_field
 
 _AT_MOST_50 = validate.Length(max=50, error="证书最多 50 项")
-REQUIRED: dict[str, Any] = {"required": "必填项", "null": "必填项"}
 _REGION_RE = validate.Regexp(r"^\d{2}(\d{2}){0,2}$", error="地区代码应为 2、4 或 6 位数字（GB/T 2260）")
 
 

@@ -7,20 +7,16 @@ number (full-width, em dash, no prefix, no year) finds the record.
 
 from __future__ import annotations
 
-import http
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_smorest import Blueprint
 from marshmallow import RAISE
-from werkzeug.wrappers import Response
 
 from registry import numbers
-from registry.accounts.auth import require_role
+from registry.apisupport import BEARER, error_doc, require_role, setup_api_blueprint
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.standards import services, status_check
@@ -37,7 +33,6 @@ from registry.standards.schemas import (
 
 blp = Blueprint("standards_api", __name__, url_prefix="/api/v1", description="标准目录 Catalogue")
 
-BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 _NUMBER_PARAM = [
     {
         "in": "path",
@@ -54,32 +49,7 @@ _NUMBER_PARAM = [
 _NUMBER_ROUTE: dict[str, Any] = {"parameters": _NUMBER_PARAM, "merge_slashes": False}
 
 
-def _error(status: int) -> Callable[[Any], Any]:
-    """Document an error answer with the shared response component (the error contract)."""
-    return blp.alt_response(status, response=http.HTTPStatus(status).name)
-
-
-@blp.record_once
-def _document_security(state: BlueprintSetupState) -> None:
-    """Declare the bearer-token scheme the write endpoints use."""
-    smorest_api = state.app.extensions["flask-smorest"]["blp_name_to_api"][blp.name]
-    components = smorest_api.spec.components
-    if "bearerAuth" not in components.security_schemes:
-        components.security_scheme(
-            "bearerAuth",
-            {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "API 令牌：Authorization: Bearer reg_…",
-            },
-        )
-
-
-@blp.after_request
-def _challenge(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="registry"')
-    return response
+setup_api_blueprint(blp)
 
 
 class _Detail:
@@ -124,7 +94,7 @@ def list_standards(**filters: Any) -> dict[str, Any]:
 
 @blp.route("/standards/<path:number>", methods=["GET"], **_NUMBER_ROUTE)
 @blp.response(200, StandardOutSchema)
-@_error(404)
+@error_doc(blp, 404)
 def get_standard(number: str) -> _Detail:
     """Look a standard up by any writing of its number.
 
@@ -166,9 +136,9 @@ def check_status(data: dict[str, Any]) -> dict[str, Any]:
     StandardOutSchema,
     headers={"Location": {"description": "URL of the new record", "schema": {"type": "string"}}},
 )
-@_error(401)
-@_error(403)
-@_error(409)
+@error_doc(blp, 401)
+@error_doc(blp, 403)
+@error_doc(blp, 409)
 def create_standard(data: dict[str, Any]) -> tuple[_Detail, dict[str, str]]:
     """Add an edition to the catalogue (administrators).
 
@@ -186,9 +156,9 @@ def create_standard(data: dict[str, Any]) -> tuple[_Detail, dict[str, str]]:
 @require_role("admin")
 @blp.arguments(StandardUpdateSchema(partial=True))
 @blp.response(200, StandardOutSchema)
-@_error(401)
-@_error(403)
-@_error(404)
+@error_doc(blp, 401)
+@error_doc(blp, 403)
+@error_doc(blp, 404)
 def update_standard(data: dict[str, Any], number: str) -> _Detail:
     """Change fields of one edition (administrators); the number names the exact edition."""
     std = services.get_standard(number)

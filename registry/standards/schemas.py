@@ -16,14 +16,13 @@ from marshmallow import (
 )
 
 from registry import numbers
-from registry.fields import Text, TopLevelPartial, page_field, per_page_field
+from registry.fields import REQUIRED, Text, TopLevelPartial, page_field, per_page_field
 from registry.standards.models import DEGREES, END_KINDS, LEVELS, NATURES, STATUSES
 
 _ICS_RE = r"^\d{2}(\.\d{3}(\.\d{2})?)?$"
 _CCS_RE = r"^[A-Z]\d{2}$"
 
 _AT_MOST_100 = validate.Length(max=100, error="最多 100 项")
-REQUIRED: dict[str, str | list[Any] | dict[Any, Any]] = {"required": "必填项"}
 
 
 class AdoptionInSchema(Schema):
