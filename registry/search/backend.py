@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask, current_app
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 
 from registry.search import query as squery
 from registry.search import vectors
@@ -33,9 +35,6 @@ def refreshed_searcher(ix: Any, old: Any) -> Any:
     reused only when the commit lists the same segment with the same deletions; the old
     searcher's other readers are closed, so ``old`` must not be used afterwards.
     """
-    from whoosh.reading import EmptyReader, MultiReader, SegmentReader
-    from whoosh.searching import Searcher
-
     reusable: dict[str, Any] = {}
     for reader, _base in old.reader().leaf_readers():
         segment = reader.segment() if hasattr(reader, "segment") else None

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+from sqlalchemy import func, select
 
-from registry.search.indexer import apply_pending, check_index, rebuild, store_for
+from registry.extensions import db
+from registry.requestlog import configure_logging
+from registry.search.indexer import (
+    UpdaterLoop,
+    apply_pending,
+    check_index,
+    rebuild,
+    store_for,
+)
+from registry.search.models import ChangeFeed
 
 
 @click.command("reindex")
@@ -17,8 +29,6 @@ from registry.search.indexer import apply_pending, check_index, rebuild, store_f
 @with_appcontext
 def reindex_command(procs: int, quiet: bool) -> None:
     """Build a fresh index from the database and swap it in atomically (searches go on)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
     store = store_for(current_app)
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn(), disable=quiet,
@@ -62,11 +72,6 @@ def index_worker_command(interval: float, max_pause: float, once: bool) -> None:
     Never exits on a database or index error: each is logged as one line and retried
     with a growing pause. SIGTERM or Ctrl+C stops it after the batch in hand.
     """
-    import signal
-
-    from registry.requestlog import configure_logging
-    from registry.search.indexer import UpdaterLoop
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
     loop = UpdaterLoop(app, interval=interval, max_pause=max_pause, blocking=True,
@@ -90,11 +95,6 @@ def index_worker_command(interval: float, max_pause: float, once: bool) -> None:
 
 def index_after_demo() -> None:
     """`registry demo` ends with an index in step: rebuilt after a big load, else updated."""
-    from sqlalchemy import func, select
-
-    from registry.extensions import db
-    from registry.search.models import ChangeFeed
-
     store = store_for(current_app)
     pending = db.session.scalar(select(func.count()).select_from(ChangeFeed)) or 0
     if store.needs_rebuild() or pending > 2000:

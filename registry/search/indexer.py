@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
+from sqlalchemy.orm import Session
 
 from registry.extensions import db
 from registry.search.documents import BUILDERS, docs_for
@@ -279,9 +280,6 @@ class BackgroundIndexer(UpdaterLoop):
 
 def start_background_indexer(app: Flask) -> BackgroundIndexer:
     """Start the in-process updater and wake it after every commit that queued changes."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session
-
     indexer = BackgroundIndexer(app)
     app.extensions["index_updater"] = indexer
 

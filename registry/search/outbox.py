@@ -9,6 +9,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from registry.search.models import ChangeFeed
+from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
 # model class -> function giving the (entity, id) pairs to re-index when it changes
 _TRACKED: dict[type, Callable[[Any], Iterable[tuple[str, int]]]] = {}
@@ -30,7 +31,6 @@ def track(cls: type, targets: Callable[[Any], Iterable[tuple[str, int]]],
 
 
 def _default_targets() -> None:
-    from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
     track(Standard, lambda s: [("standard", s.id)], entity="standard")
     track(StandardICS, lambda r: [("standard", r.standard_id)] if r.standard_id else [])

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
+from marshmallow import ValidationError as SchemaError
 
-from registry.errors import ValidationError
+from registry.errors import RegistryError, ValidationError
 from registry.search.backend import IndexUnavailable, backend_for
 from registry.search.documents import load_standards
 from registry.search.query import SearchParams, SearchResult
+from registry.search.schemas import SearchArgsSchema
 
 # entity -> loader of rows by ids (declarations and enterprises register theirs)
 LOADERS: dict[str, Callable[[Sequence[int]], dict[int, Any]]] = {}
@@ -52,10 +54,6 @@ class SearchPage:
 
 def make_params(args: Any) -> SearchParams:
     """Validated search parameters from query-string arguments (raises the 422 contract)."""
-    from marshmallow import ValidationError as SchemaError
-
-    from registry.search.schemas import SearchArgsSchema
-
     try:
         data = SearchArgsSchema().load(dict(args.items()) if hasattr(args, "items") else args)
     except SchemaError as exc:
@@ -69,8 +67,6 @@ def search(params: SearchParams) -> SearchPage:
     try:
         result: SearchResult = backend_for().search(params)
     except IndexUnavailable as exc:
-        from registry.errors import RegistryError
-
         err = RegistryError(str(exc))
         err.status, err.code = 503, "index_unavailable"
         raise err from exc
