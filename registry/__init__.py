@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request, session
+from flask import Flask, has_request_context, jsonify, request, session
 from sqlalchemy import text
 
 from registry.config import PROJECT_ROOT, build_config
@@ -19,6 +19,8 @@ LANGUAGES = ("zh", "en")
 
 
 def _select_locale() -> str:
+    if not has_request_context():  # commands, workers: Chinese, as every export is
+        return "zh"
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from registry import labels
 from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
@@ -34,22 +35,6 @@ class AuditEntry(db.Model):  # type: ignore[name-defined]
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
-ACTION_LABELS = {
-    "declaration.create": "新建声明",
-    "declaration.update_draft": "修改草稿",
-    "declaration.publish": "公开声明",
-    "declaration.amend": "修改声明（新版本）",
-    "declaration.revise": "修订声明（新版本）",
-    "declaration.withdraw": "废止声明",
-    "declaration.delete_draft": "删除草稿",
-    "enterprise.register": "注册企业",
-    "enterprise.update": "修改企业信息",
-    "token.issue": "创建 API 令牌",
-    "token.revoke": "撤销 API 令牌",
-    "account.password_change": "修改密码",
-}
-
-
 def record(actor: User | None, action: str, entity: str, entity_id: int,
            enterprise: Enterprise | None = None, **detail: Any) -> AuditEntry:
     """Add one entry in the caller's transaction."""
@@ -64,7 +49,7 @@ def record(actor: User | None, action: str, entity: str, entity_id: int,
 
 def action_label(action: str) -> str:
     """The Chinese name of an audit action (the action itself when unnamed)."""
-    return ACTION_LABELS.get(action, action)
+    return labels.text(labels.AUDIT_ACTION, action)
 
 
 def entries_for(user: User, *, region: str | None = None, enterprise_id: int | None = None,

@@ -11,6 +11,7 @@ from flask import request, url_for
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from registry import labels
 from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard, WatchFlag
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
@@ -19,7 +20,6 @@ from registry.standards.services import successors_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100
-_EVENT_TEXT = {"replaced": "被代替", "abolished": "废止"}
 
 
 @dataclass
@@ -111,7 +111,7 @@ def _declaration_entries(decl: Declaration, citing: int | None = None) -> list[E
 
 def _flag_entry(flag: WatchFlag) -> Entry:
     std = flag.standard
-    text = f"执行标准 {std.number} 已{_EVENT_TEXT.get(flag.event, flag.event)}"
+    text = f"执行标准 {std.number} 已{labels.text(labels.WATCH_EVENT, flag.event)}"
     if flag.successor:
         text += f"，现行版本为 {flag.successor}"
     ed = flag.declaration.latest

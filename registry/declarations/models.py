@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import DateTime, Float, ForeignKey, Index, LargeBinary, String, Text, func
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from registry import labels
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
 from registry.standards.models import Standard
@@ -15,8 +16,6 @@ from registry.standards.models import Standard
 STATES = ("draft", "published", "withdrawn")
 EDITION_KINDS = ("initial", "amendment", "revision")  # 首次 / 修改 / 修订
 DIRECTIONS = ("higher", "lower", "none")  # which way is better
-STATE_LABELS = {"draft": "草稿", "published": "已公开", "withdrawn": "已废止"}
-KIND_LABELS = {"initial": "首次声明", "amendment": "修改", "revision": "修订"}
 
 
 class Declaration(db.Model):  # type: ignore[name-defined]
@@ -63,7 +62,7 @@ class Declaration(db.Model):  # type: ignore[name-defined]
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS.get(self.state, self.state)
+        return labels.text(labels.DECLARATION_STATE, self.state)
 
     @property
     def open_flags(self) -> list[WatchFlag]:
@@ -128,7 +127,7 @@ class DeclarationEdition(db.Model):  # type: ignore[name-defined]
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind)
+        return labels.text(labels.EDITION_KIND, self.kind)
 
     def snapshot(self) -> dict[str, Any]:
         """The edition's content as plain data (for diffs between editions)."""

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext
 
+from registry import labels
 from registry.accounts.auth import page_user
 from registry.declarations import feeds, filing, forms, reading, services
 from registry.declarations.checks import check_declaration
@@ -21,19 +22,14 @@ from registry.standards.views import _page_links as page_links
 
 bp = Blueprint("declarations", __name__)
 
-STATE_TEXT = {"draft": "草稿", "published": "已公开", "withdrawn": "已废止"}
-KIND_TEXT = {"initial": "首次声明", "amendment": "修改", "revision": "修订"}
-EVENT_TEXT = {"replaced": "被代替", "abolished": "废止"}
 
 
 @bp.record_once
 def _globals(state: BlueprintSetupState) -> None:
-    from flask_babel import lazy_gettext as _l
-
     state.app.jinja_env.globals.update(
-        decl_state_text={k: _l(v) for k, v in STATE_TEXT.items()},
-        edition_kind_text={k: _l(v) for k, v in KIND_TEXT.items()},
-        watch_event_text={k: _l(v) for k, v in EVENT_TEXT.items()},
+        decl_state_text=labels.DECLARATION_STATE,
+        edition_kind_text=labels.EDITION_KIND,
+        watch_event_text=labels.WATCH_EVENT,
         direction_text=forms.DIRECTION_TEXT,
         field_label=forms.label_of,
     )

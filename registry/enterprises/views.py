@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
-from registry import audit
+from registry import audit, labels
 from registry.accounts.auth import page_user
 from registry.accounts.views import current, field_errors
 from registry.declarations import feeds
@@ -27,22 +27,6 @@ from registry.standards.views import _page_links as page_links
 bp = Blueprint("enterprises", __name__)
 
 CERTIFICATE_KINDS = ("浙江制造", "品字标")
-ACTION_TEXT = {
-    "declaration.create": _l("新建声明"),
-    "declaration.update_draft": _l("修改草稿"),
-    "declaration.publish": _l("公开声明"),
-    "declaration.withdraw": _l("废止声明"),
-    "declaration.delete_draft": _l("删除草稿"),
-    "declaration.amend": _l("修改声明（新版本）"),
-    "declaration.revise": _l("修订声明（新版本）"),
-    "enterprise.register": _l("注册企业"),
-    "enterprise.update": _l("修改企业信息"),
-    "token.issue": _l("创建 API 令牌"),
-    "token.revoke": _l("撤销 API 令牌"),
-    "account.password_change": _l("修改密码"),
-}
-
-
 def _page_arg() -> int:
     raw = request.args.get("page", "1")
     return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
@@ -180,6 +164,6 @@ def audit_log() -> Any:
         .where(Enterprise.id.in_(ids)))} if ids else {}
     filters = {"region": region} if region else {}
     return render_template("enterprises/audit.html", page=page, enterprises=names, user=user,
-                           region=region, filters=filters, action_text=ACTION_TEXT,
+                           region=region, filters=filters, action_text=labels.AUDIT_ACTION,
                            action_label=audit.action_label,
                            page_links=page_links(page.page, page.pages))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from registry import labels
 from registry.extensions import db
 
 LEVELS = ("national", "industry", "local", "group", "enterprise", "international")
@@ -16,14 +17,6 @@ STATUSES = ("upcoming", "current", "replaced", "abolished")
 DEGREES = ("IDT", "MOD", "NEQ")
 END_KINDS = ("replaced", "abolished")
 
-LEVEL_LABELS = {
-    "national": "国家标准", "industry": "行业标准", "local": "地方标准",
-    "group": "团体标准", "enterprise": "企业标准", "international": "国际/国外标准",
-}
-NATURE_LABELS = {"mandatory": "强制性", "recommended": "推荐性", "guidance": "指导性"}
-STATUS_LABELS = {"upcoming": "即将实施", "current": "现行", "replaced": "被代替",
-                 "abolished": "废止"}
-DEGREE_LABELS = {"IDT": "等同采用", "MOD": "修改采用", "NEQ": "非等效采用"}
 
 
 def _today() -> dt.date:
@@ -101,7 +94,7 @@ class Standard(db.Model):  # type: ignore[name-defined]
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return labels.text(labels.STATUS, self.status)
 
     @property
     def is_zhejiang_made(self) -> bool:
@@ -109,11 +102,11 @@ class Standard(db.Model):  # type: ignore[name-defined]
 
     @property
     def level_label(self) -> str:
-        return "浙江制造" if self.is_zhejiang_made else LEVEL_LABELS.get(self.level, self.level)
+        return labels.text(labels.LEVEL, "zzb" if self.is_zhejiang_made else self.level)
 
     @property
     def nature_label(self) -> str | None:
-        return NATURE_LABELS.get(self.nature or "")
+        return labels.text(labels.NATURE, self.nature) if self.nature in labels.NATURE else None
 
     @property
     def ics(self) -> list[str]:
@@ -159,7 +152,7 @@ class Adoption(db.Model):  # type: ignore[name-defined]
 
     @property
     def degree_label(self) -> str:
-        return DEGREE_LABELS.get(self.degree, self.degree)
+        return labels.text(labels.DEGREE, self.degree)
 
 
 class Replacement(db.Model):  # type: ignore[name-defined]

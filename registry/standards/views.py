@@ -17,7 +17,7 @@ from marshmallow import ValidationError as SchemaError
 from werkzeug.datastructures import FileStorage
 from werkzeug.routing import BuildError
 
-from registry import numbers
+from registry import labels, numbers
 from registry.errors import ValidationError
 from registry.spreadsheets import decode_text, xlsx_rows
 from registry.standards import exports, services
@@ -26,25 +26,6 @@ from registry.standards.schemas import StandardListArgsSchema
 from registry.standards.status_check import StatusRow, check_statuses
 
 bp = Blueprint("standards", __name__)
-
-# Labels shown on pages, translated through the catalogue (the model's labels are Chinese only).
-LEVEL_TEXT = {
-    "national": _l("国家标准"),
-    "industry": _l("行业标准"),
-    "local": _l("地方标准"),
-    "group": _l("团体标准"),
-    "enterprise": _l("企业标准"),
-    "international": _l("国际/国外标准"),
-    "zzb": _l("浙江制造"),
-}
-NATURE_TEXT = {"mandatory": _l("强制性"), "recommended": _l("推荐性"), "guidance": _l("指导性")}
-STATUS_TEXT = {
-    "upcoming": _l("即将实施"),
-    "current": _l("现行"),
-    "replaced": _l("被代替"),
-    "abolished": _l("废止"),
-}
-DEGREE_TEXT = {"IDT": _l("等同采用"), "MOD": _l("修改采用"), "NEQ": _l("非等效采用")}
 
 # Field names and messages for a bad catalogue filter (marshmallow's own are English).
 FILTER_LABELS = {
@@ -67,10 +48,10 @@ _UPLOAD_TYPES = (".txt", ".csv", ".xlsx")
 def _template_globals(state: BlueprintSetupState) -> None:
     # Globals, not a context processor, so that macros imported without context see them.
     state.app.jinja_env.globals.update(
-        level_text=LEVEL_TEXT,
-        nature_text=NATURE_TEXT,
-        status_text=STATUS_TEXT,
-        degree_text=DEGREE_TEXT,
+        level_text=labels.LEVEL,
+        nature_text=labels.NATURE,
+        status_text=labels.STATUS,
+        degree_text=labels.DEGREE,
         lang_url=_lang_url,
         is_demo=_is_demo,
         std_title=_title,
@@ -314,7 +295,7 @@ def _row_message(row: StatusRow) -> str | None:
 
 def _download(rows: list[StatusRow], fmt: str) -> Response:
     stamp = dt.date.today().strftime("%Y%m%d")
-    table = exports.status_table(rows, STATUS_TEXT)
+    table = exports.status_table(rows, labels.STATUS)
     if fmt == "csv":
         body = exports.to_csv(table)
         mimetype = "text/csv; charset=utf-8"

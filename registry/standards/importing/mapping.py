@@ -14,7 +14,7 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from registry.standards.models import NATURE_LABELS, STATUS_LABELS
+from registry import labels
 
 # -- the columns --------------------------------------------------------------------------
 
@@ -93,8 +93,8 @@ _STATUS_WORDS = {
 }
 _END_WORDS = {"被代替": "replaced", "代替": "replaced", "废止": "abolished"}
 _ENUMS: dict[str, tuple[dict[str, str], tuple[str, ...], str]] = {
-    "nature": (_NATURE_WORDS, tuple(NATURE_LABELS), "强制性、推荐性 或 指导性"),
-    "status": (_STATUS_WORDS, tuple(STATUS_LABELS), "即将实施、现行、被代替 或 废止"),
+    "nature": (_NATURE_WORDS, tuple(labels.NATURE), "强制性、推荐性 或 指导性"),
+    "status": (_STATUS_WORDS, tuple(labels.STATUS), "即将实施、现行、被代替 或 废止"),
     "end_kind": (_END_WORDS, ("replaced", "abolished"), "被代替 或 废止"),
 }
 _DEGREES = {"IDT": "IDT", "等同": "IDT", "等同采用": "IDT", "MOD": "MOD", "修改": "MOD",

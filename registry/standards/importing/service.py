@@ -10,13 +10,13 @@ from typing import Any
 
 from marshmallow import ValidationError as SchemaError
 
-from registry import numbers
+from registry import labels, numbers
 from registry.extensions import db
 from registry.schema_zh import to_chinese
 from registry.standards import bulk, services
 from registry.standards.importing.mapping import _REQUIRED, FIELD_LABELS, convert, resolve_header
 from registry.standards.importing.readers import ImportFileError, RowError
-from registry.standards.models import NATURE_LABELS, Standard
+from registry.standards.models import Standard
 from registry.standards.schemas import StandardInSchema
 
 BATCH_SIZE = 2000
@@ -56,7 +56,7 @@ def _zh(message: str) -> str:
     if translated != message:
         return translated
     return re.sub(r"应为 (mandatory|recommended|guidance)\b",
-                  lambda m: "应为" + NATURE_LABELS[m[1]], message)
+                  lambda m: "应为" + labels.chinese(labels.NATURE)[m[1]], message)
 
 
 def _flatten(messages: Any, prefix: str = "", value: Any = None) -> Iterator[str]:

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from registry import labels
 from registry.standards.importing.mapping import _REQUIRED, TEMPLATE_COLUMNS
 from registry.standards.importing.readers import RowError
-from registry.standards.models import NATURE_LABELS, STATUS_LABELS
 
 
 def template_row(record: dict[str, Any]) -> list[Any]:
@@ -24,9 +24,9 @@ def template_row(record: dict[str, Any]) -> list[Any]:
         if value is None or value == []:
             out.append(None)
         elif name == "nature":
-            out.append(NATURE_LABELS.get(value, value))
+            out.append(labels.chinese(labels.NATURE).get(value, value))
         elif name == "status":
-            out.append(STATUS_LABELS.get(value, value))
+            out.append(labels.chinese(labels.STATUS).get(value, value))
         elif name == "ics":
             out.append("; ".join(value))
         elif name == "adoptions":
