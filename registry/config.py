@@ -31,6 +31,11 @@ def default_config() -> dict[str, Any]:
         # /healthz answers 503 when the oldest change not yet in the search index is older
         # than this (a load balancer then drains the node); 0: only reported
         "HEALTH_MAX_INDEX_LAG_SECONDS": 0,
+        # `registry demo`: enterprises and declarations to generate (default: 1,500 and
+        # 20,000, scaled with --count) and the declarations' seed (default: --seed)
+        "DEMO_ENTERPRISES": None,
+        "DEMO_DECLARATIONS": None,
+        "DEMO_SEED": None,
         "DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}",
         "INDEX_DIR": str(INSTANCE_DIR / "index"),
         # "inline": this process applies the change feed to the index after each commit
@@ -87,6 +92,9 @@ _ENV_TYPES: dict[str, type] = {
     "LOG_LEVEL": str,
     "LOG_REQUESTS": bool,
     "HEALTH_MAX_INDEX_LAG_SECONDS": int,
+    "DEMO_ENTERPRISES": int,
+    "DEMO_DECLARATIONS": int,
+    "DEMO_SEED": int,
     "DATABASE_URL": str,
     "INDEX_DIR": str,
     "INDEXER": str,

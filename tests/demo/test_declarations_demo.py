@@ -221,7 +221,7 @@ class TestDemoCommand:
     def test_registry_demo_adds_declarations_scaled_to_count(
             self, runner: Any, db: Any, monkeypatch: Any) -> None:
         monkeypatch.setattr(demo_cli, "demo_steps", lambda: [demo.demo_hook])
-        monkeypatch.setenv("REGISTRY_DEMO_ENTERPRISES", "25")
+        monkeypatch.setitem(runner.app.config, "DEMO_ENTERPRISES", 25)
         result = runner.invoke(args=["demo", "--count", "75"])
         assert result.exit_code == 0, result.output
         assert "演示企业 25 家、声明 1000 条" in result.output  # 75/1500 of 20,000

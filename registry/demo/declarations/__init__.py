@@ -21,9 +21,10 @@ credit codes), ``catalogue`` (the standards in memory), ``plan`` (declarations a
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import Counter
 from collections.abc import Callable
+
+from flask import current_app
 
 # re-exported: tests, bench/ and earlier callers use registry.demo.declarations.<name>
 from registry.demo.declarations.catalogue import FIRST_DAY, Catalogue, Std  # noqa: F401
@@ -126,18 +127,19 @@ def load_demo_declarations(enterprises: int = DEFAULT_ENTERPRISES,
 
 
 def _sizes() -> tuple[int, int, int]:
-    """(enterprises, declarations, seed): environment first, else scaled to ``--count``."""
+    """(enterprises, declarations, seed): ``REGISTRY_DEMO_*`` settings first, else scaled
+    to ``--count``."""
     import click
 
     ctx = click.get_current_context(silent=True)
     count = ctx.params.get("count") if ctx is not None else None
     scale = 1.0 if count is None else count / 1500
     seed = ctx.params.get("seed", 0) if ctx is not None else 0
-    ents = os.environ.get("REGISTRY_DEMO_ENTERPRISES")
-    decls = os.environ.get("REGISTRY_DEMO_DECLARATIONS")
-    n_ents = int(ents) if ents else round(DEFAULT_ENTERPRISES * scale)
-    n_decls = int(decls) if decls else round(DEFAULT_DECLARATIONS * scale)
-    return n_ents, n_decls, int(os.environ.get("REGISTRY_DEMO_SEED") or seed or 0)
+    cfg = current_app.config
+    ents, decls = cfg.get("DEMO_ENTERPRISES"), cfg.get("DEMO_DECLARATIONS")
+    n_ents = int(ents) if ents is not None else round(DEFAULT_ENTERPRISES * scale)
+    n_decls = int(decls) if decls is not None else round(DEFAULT_DECLARATIONS * scale)
+    return n_ents, n_decls, int(cfg.get("DEMO_SEED") or seed or 0)
 
 
 def demo_hook() -> None:
