@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from registry import labels
 from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
+from registry.errors import Forbidden
 from registry.extensions import db
 from registry.identifiers import region_covers, region_prefix
 from registry.paging import Page, paginate
@@ -59,8 +60,6 @@ def entries_for(user: User, *, region: str | None = None, enterprise_id: int | N
     Asking for a region outside an officer's scope, or for another enterprise than a
     member's own, is refused (403) rather than answered with an empty page.
     """
-    from registry.errors import Forbidden
-
     stmt = select(AuditEntry)
     if user.role == "officer":
         if not user.region_code:

@@ -28,11 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import Flask, current_app
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL
 
+from registry.database import upgrade_database
 from registry.extensions import db
+from registry.search.indexer import rebuild, store_for
 
 FORMAT = "registry-backup"
 FORMAT_VERSION = 1
@@ -90,18 +94,14 @@ def database_kind() -> str:
 
 
 def default_backup_path(kind: str, now: dt.datetime | None = None) -> Path:
-    """``instance/backups/registry-<UTC timestamp>.<sqlite3|dump>``."""
-    from registry.config import INSTANCE_DIR
-
+    """``<REGISTRY_BACKUP_DIR>/registry-<UTC timestamp>.<sqlite3|dump>`` (default
+    ``instance/backups``)."""
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return Path(INSTANCE_DIR) / "backups" / f"registry-{stamp}.{SUFFIX[kind]}"
+    return Path(current_app.config["BACKUP_DIR"]) / f"registry-{stamp}.{SUFFIX[kind]}"
 
 
 def known_revision(revision: str) -> bool:
     """Whether this code's migrations contain ``revision`` (a newer schema's are unknown)."""
-    from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
-
     config = current_app.extensions["migrate"].migrate.get_config()
     try:
         return ScriptDirectory.from_config(config).get_revision(revision) is not None
@@ -366,8 +366,6 @@ def restore_database(path: Path, *, yes: bool = False, app: Flask | None = None,
     changed) a bad file, another database kind, a newer schema than this code knows, and
     a target that holds data unless ``yes``.
     """
-    from registry.database import upgrade_database
-
     started = time.perf_counter()
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     path = Path(path)
@@ -393,8 +391,6 @@ def restore_database(path: Path, *, yes: bool = False, app: Flask | None = None,
     db.session.remove()
     documents = 0
     if index:
-        from registry.search.indexer import rebuild, store_for
-
         documents = rebuild(store_for(app)).documents
         db.session.remove()
     with db.engine.connect() as conn:

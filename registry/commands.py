@@ -12,12 +12,19 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
+from waitress import serve
 
+from registry.accounts.services import create_user, issue_token
 from registry.backup_cli import backup_command, restore_command
 from registry.database import upgrade_database
 from registry.declarations.cli import COMMANDS as DECLARATION_COMMANDS
 from registry.demo.cli import demo_command
+from registry.enterprises.models import Enterprise
+from registry.errors import RegistryError
 from registry.extensions import db
+from registry.requestlog import configure_logging
+from registry.runtime import ensure_inline_updater
 from registry.search.cli import check_index_command, index_worker_command, reindex_command
 from registry.standards.cli import import_command
 
@@ -48,11 +55,6 @@ def create_user_command(email: str, name: str, role: str, region: str | None,
     An officer needs --region (the bureau's region: it sees that region and the ones in
     it); a member may be attached to an enterprise already registered with --enterprise.
     """
-    from sqlalchemy import select
-
-    from registry.accounts.services import create_user, issue_token
-    from registry.enterprises.models import Enterprise
-    from registry.errors import RegistryError
 
     ent = None
     if enterprise:
@@ -85,9 +87,6 @@ def create_user_command(email: str, name: str, role: str, region: str | None,
 @with_appcontext
 def serve_command(host: str | None, port: int | None, threads: int) -> None:
     """Serve the registry with waitress (upgrades the database first)."""
-    from waitress import serve
-
-    from registry.requestlog import configure_logging
 
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
     configure_logging(app)
@@ -95,8 +94,6 @@ def serve_command(host: str | None, port: int | None, threads: int) -> None:
     host = host or app.config["HOST"]
     port = port or app.config["PORT"]
     if app.config["INDEXER"] == "inline":
-        from registry.runtime import ensure_inline_updater
-
         ensure_inline_updater(app)  # now: a feed left by a crash is applied at once
     click.echo(f"标准信息平台 http://{host}:{port}/  (Ctrl+C 停止)")
     serve(app, host=host, port=port, threads=threads)

@@ -33,6 +33,8 @@ def default_config() -> dict[str, Any]:
         "HEALTH_MAX_INDEX_LAG_SECONDS": 0,
         # `registry demo`: enterprises and declarations to generate (default: 1,500 and
         # 20,000, scaled with --count) and the declarations' seed (default: --seed)
+        # where `registry backup` writes when given no path
+        "BACKUP_DIR": str(INSTANCE_DIR / "backups"),
         "DEMO_ENTERPRISES": None,
         "DEMO_DECLARATIONS": None,
         "DEMO_SEED": None,
@@ -92,6 +94,7 @@ _ENV_TYPES: dict[str, type] = {
     "LOG_LEVEL": str,
     "LOG_REQUESTS": bool,
     "HEALTH_MAX_INDEX_LAG_SECONDS": int,
+    "BACKUP_DIR": str,
     "DEMO_ENTERPRISES": int,
     "DEMO_DECLARATIONS": int,
     "DEMO_SEED": int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -42,8 +43,6 @@ def utcnow() -> dt.datetime:
 
 def _request_writes() -> bool:
     """Inside a request that may write (not GET/HEAD/OPTIONS)."""
-    from flask import has_request_context, request
-
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
 
 

@@ -5,6 +5,7 @@ Pure Python, no Flask. Region names come from ``data/regions.tsv`` (source named
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -132,8 +133,6 @@ class CreditCode:
 
 def parse_credit_code(text: str) -> CreditCode:
     """Validate a unified social credit code (checksum, alphabet, region) and split it."""
-    import unicodedata
-
     code = unicodedata.normalize("NFKC", text or "").strip().upper().replace(" ", "")
     if len(code) != 18:
         raise IdentifierError("credit_code_length",

@@ -26,6 +26,8 @@ from typing import Any
 
 from flask import Flask
 
+from registry.search.indexer import start_background_indexer
+
 log = logging.getLogger(__name__)
 
 PUBLISHED_KEYS = frozenset({"dev-only-change-me", "change-me", "secret", "dev", "test"})
@@ -102,8 +104,6 @@ def install_inline_updater(app: Flask) -> None:
 
 def ensure_inline_updater(app: Flask) -> None:
     """The process's updater thread (started once per process)."""
-    from registry.search.indexer import start_background_indexer
-
     current = app.extensions.get("index_updater")
     if current is not None and current.pid == os.getpid() and current.thread.is_alive():
         return

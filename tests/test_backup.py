@@ -199,9 +199,7 @@ class TestBackup:
 
     def test_command_default_path(self, source: tuple[Flask, dict[str, Any]], tmp_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-        import registry.config
-
-        monkeypatch.setattr(registry.config, "INSTANCE_DIR", tmp_path)
+        monkeypatch.setitem(source[0].config, "BACKUP_DIR", str(tmp_path / "backups"))
         result = source[0].test_cli_runner().invoke(args=["backup", "--quiet"])
         assert result.exit_code == 0, result.output
         files = sorted(p.name for p in (tmp_path / "backups").iterdir())

@@ -9,6 +9,7 @@ from flask import Flask, request
 from flask_login import current_user
 
 from registry.accounts.models import User
+from registry.accounts.services import user_for_token
 from registry.extensions import db, login_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,7 +40,6 @@ def api_user() -> User | None:
     key = "registry.api_user"
     if key in request.environ:  # per request (g can outlive a request in tests)
         return request.environ[key]
-    from registry.accounts.services import user_for_token
 
     token = bearer_token()
     writing = request.method not in ("GET", "HEAD", "OPTIONS")

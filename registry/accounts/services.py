@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from registry import audit, identifiers
 from registry.accounts.models import ROLES, ApiToken, SignInFailure, User
 from registry.enterprises.models import Enterprise
+from registry.enterprises.services import register_enterprise
 from registry.errors import Conflict, TooManyRequests, ValidationError
 from registry.extensions import db, utcnow
 
@@ -229,8 +230,6 @@ def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) ->
     the per-address sign-up rate limit (``REGISTRY_RATELIMIT_SIGNUP``) bounds how many
     addresses one client can try.
     """
-    from registry.enterprises.services import register_enterprise
-
     errors: dict[str, list[str]] = {}
     if "@" not in email or len(email) > 200:
         errors["email"] = ["邮箱格式不正确"]

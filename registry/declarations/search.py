@@ -15,6 +15,8 @@ from registry import identifiers
 from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard, Indicator
 from registry.enterprises.models import Enterprise
 from registry.extensions import db
+from registry.search import outbox
+from registry.search import services as search_services
 from registry.search.documents import Doc, _keys, number_keys, register_entity, signature
 from registry.search.index import NEVER, date_int
 
@@ -147,9 +149,6 @@ def _enterprise_targets(ent: Enterprise) -> list[tuple[str, int]]:
 
 def install() -> None:
     """Register both kinds with the indexer, the change feed and the result loaders."""
-    from registry.search import outbox
-    from registry.search import services as search_services
-
     register_entity("declaration", index_rows, declaration_doc,
                     lambda: select(Declaration.id).where(Declaration.state == "published")
                     .order_by(Declaration.id))

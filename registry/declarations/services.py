@@ -18,6 +18,7 @@ from registry.declarations.models import (
     Indicator,
     WatchFlag,
 )
+from registry.declarations.watch import resolve_flags
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_act_for, get_enterprise, require_act_for
 from registry.errors import Conflict, Forbidden, NotFound, ValidationError
@@ -170,7 +171,6 @@ def _publish(decl: Declaration, edition: DeclarationEdition, actor: User | None,
     decl.state = "published"
     decl.first_published_at = decl.first_published_at or now
     db.session.flush()
-    from registry.declarations.watch import resolve_flags
 
     resolve_flags(decl)
     audit.record(actor, _PUBLISH_ACTIONS.get(edition.kind, "declaration.publish"), "declaration",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
 
 from registry.declarations.models import Declaration, EditionStandard, WatchFlag
 from registry.extensions import db, utcnow
@@ -84,10 +87,7 @@ def install_watch() -> None:
     global _installed
     if _installed:
         return
-    from typing import Any
 
-    from sqlalchemy import event, inspect
-    from sqlalchemy.orm import Session
 
     @event.listens_for(Session, "after_flush")
     def _note(session: Session, _ctx: Any) -> None:

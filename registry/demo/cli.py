@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 from flask.cli import with_appcontext
+from marshmallow import ValidationError
+from sqlalchemy import func, select
 
+from registry import numbers
+from registry.database import upgrade_database
 from registry.demo import DEMO_SOURCE, DemoDataError, demo_reference
+from registry.demo.curated import SOURCE, curated_standards
 from registry.demo.declarations import demo_hook
+from registry.demo.generator import generate_standards
+from registry.errors import RegistryError
+from registry.extensions import db
 from registry.search.cli import index_after_demo
+from registry.standards.models import Adoption, Standard
+from registry.standards.schemas import StandardInSchema
+from registry.standards.services import status_clause, upsert_standard
 
 __all__ = ["DEMO_SOURCE", "demo_command", "demo_reference", "demo_steps", "load_demo"]
 
@@ -27,9 +39,6 @@ def demo_steps() -> list[Callable[[], None]]:
 
 def _items(count: int, seed: int, curated: bool,
            today: dt.date | None) -> Iterator[tuple[dict[str, Any], str]]:
-    from registry.demo.curated import SOURCE, curated_standards
-    from registry.demo.generator import generate_standards
-
     if curated:
         for rec in curated_standards():
             yield rec, SOURCE
@@ -46,15 +55,6 @@ def load_demo(count: int = 1500, seed: int = 0, curated: bool = True,
     generated number that happens to exist already is skipped, and so is a generated edition
     of a curated (real) standard's number family.
     """
-    from marshmallow import ValidationError
-    from sqlalchemy import select
-
-    from registry import numbers
-    from registry.demo.curated import SOURCE, curated_standards
-    from registry.extensions import db
-    from registry.standards.models import Standard
-    from registry.standards.schemas import StandardInSchema
-    from registry.standards.services import upsert_standard
 
     schema = StandardInSchema()
     today = today or demo_reference()
@@ -91,12 +91,6 @@ def load_demo(count: int = 1500, seed: int = 0, curated: bool = True,
 
 def demo_summary() -> dict[str, Any]:
     """What the demo sources hold now: counts per level, status, adoptions, 浙江制造."""
-    from sqlalchemy import func, select
-
-    from registry.demo.curated import SOURCE
-    from registry.extensions import db
-    from registry.standards.models import Adoption, Standard
-    from registry.standards.services import status_clause
 
     demo = Standard.source.in_((DEMO_SOURCE, SOURCE))
 
@@ -154,12 +148,6 @@ def demo_command(count: int, seed: int, curated: bool) -> None:
 
     Idempotent: running it again with the same options changes nothing.
     """
-    import time
-
-    from registry.database import upgrade_database
-    from registry.demo.curated import curated_standards
-    from registry.errors import RegistryError
-    from registry.extensions import db
 
     started = time.perf_counter()
     upgrade_database()

@@ -16,6 +16,8 @@ from marshmallow import (
 )
 
 from registry import identifiers
+from registry.enterprises.services import validate_enterprise
+from registry.errors import ValidationError as DomainValidationError
 from registry.fields import REQUIRED, Text, UtcDateTime, page_field, per_page_field
 
 _AT_MOST_50 = validate.Length(max=50, error="证书最多 50 项")
@@ -63,9 +65,6 @@ class EnterpriseInSchema(_Strict):
     @validates_schema(skip_on_field_errors=False)
     def _identifiers(self, data: dict[str, Any], **_: Any) -> None:
         """Credit code, region and industry, with the stable codes of registry.identifiers."""
-        from registry.enterprises.services import validate_enterprise
-        from registry.errors import ValidationError as DomainValidationError
-
         try:
             validate_enterprise(data)
         except DomainValidationError as exc:

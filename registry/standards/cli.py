@@ -9,6 +9,24 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from registry.extensions import db
+from registry.standards.importing import (
+    ImportFileError,
+    ImportReport,
+    import_standards,
+    read_file,
+    write_errors_csv,
+)
 
 SHOWN_ERRORS = 200
 
@@ -16,16 +34,6 @@ SHOWN_ERRORS = 200
 @contextmanager
 def _progress(total: int | None, label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr (only on a terminal); yields ``advance(n)``."""
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     console = Console(stderr=True)
     if not enabled or not console.is_terminal:
         yield lambda _n: None
@@ -50,15 +58,6 @@ def import_command(path: Path, dry_run: bool, errors_csv: Path | None, quiet: bo
     Rows are upserted by canonical number; a file with any error imports nothing and the
     command exits with status 1 after listing every error (row, column, message).
     """
-    from registry.extensions import db
-    from registry.standards.importing import (
-        ImportFileError,
-        ImportReport,
-        import_standards,
-        read_file,
-        write_errors_csv,
-    )
-
     started = time.perf_counter()
     source = f"import:{path.name}"
     try:

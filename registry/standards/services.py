@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from registry import numbers
-from registry.errors import NotFound, ValidationError
+from registry.errors import Conflict, NotFound, ValidationError
 from registry.extensions import db
 from registry.paging import Page, paginate
 from registry.standards.bulk import (
@@ -314,8 +314,6 @@ def upsert_standard(data: dict[str, Any], source: str = "api") -> tuple[Standard
 
 def create_standard(data: dict[str, Any], source: str = "api") -> Standard:
     """Create a new record; a number already catalogued is a conflict."""
-    from registry.errors import Conflict
-
     parsed = numbers.parse(data["number"])
     if db.session.scalar(select(Standard.id).where(Standard.number_key == parsed.key)):
         raise Conflict(f"标准 {parsed.canonical} 已存在", {"number": ["该编号已存在"]})

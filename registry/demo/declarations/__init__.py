@@ -21,10 +21,15 @@ credit codes), ``catalogue`` (the standards in memory), ``plan`` (declarations a
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable
 
+import click
 from flask import current_app
+from sqlalchemy import select
+
+from registry.declarations.watch import scan
 
 # re-exported: tests, bench/ and earlier callers use registry.demo.declarations.<name>
 from registry.demo.declarations.catalogue import FIRST_DAY, Catalogue, Std  # noqa: F401
@@ -68,6 +73,9 @@ from registry.demo.declarations.write import (  # noqa: F401
     held_standards,
     write_declarations,
 )
+from registry.enterprises.models import Enterprise
+from registry.extensions import db
+from registry.standards.models import Standard
 
 DEFAULT_ENTERPRISES = 1500
 DEFAULT_DECLARATIONS = 20_000
@@ -83,12 +91,6 @@ def load_demo_declarations(enterprises: int = DEFAULT_ENTERPRISES,
     Idempotent: an enterprise whose credit code is already registered (by the demo or
     anyone else) is skipped with its declarations. Ends with a watch scan.
     """
-    from sqlalchemy import select
-
-    from registry.declarations.watch import scan
-    from registry.enterprises.models import Enterprise
-    from registry.extensions import db
-    from registry.standards.models import Standard
 
     outcomes: Counter[str] = Counter()
     if enterprises <= 0:
@@ -129,8 +131,6 @@ def load_demo_declarations(enterprises: int = DEFAULT_ENTERPRISES,
 def _sizes() -> tuple[int, int, int]:
     """(enterprises, declarations, seed): ``REGISTRY_DEMO_*`` settings first, else scaled
     to ``--count``."""
-    import click
-
     ctx = click.get_current_context(silent=True)
     count = ctx.params.get("count") if ctx is not None else None
     scale = 1.0 if count is None else count / 1500
@@ -144,9 +144,6 @@ def _sizes() -> tuple[int, int, int]:
 
 def demo_hook() -> None:
     """``registry demo``'s step after the catalogue: enterprises and declarations."""
-    import time
-
-    import click
 
     n_ents, n_decls, seed = _sizes()
     if n_ents <= 0:
@@ -157,8 +154,6 @@ def demo_hook() -> None:
         try:
             out = load_demo_declarations(n_ents, n_decls, seed, progress=bar.update)
         except DemoDataError as exc:
-            from registry.extensions import db
-
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
     seconds = time.perf_counter() - started

@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from registry.demo.declarations.products import EXCLUDED_TITLE_WORDS, _topics
+from registry.extensions import db
+from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
 FIRST_DAY = dt.date(2017, 1, 1)  # the platform's declarations start here
 
@@ -41,10 +45,6 @@ class Catalogue:
     """The catalogue's standards in memory, with the lookups the generator needs."""
 
     def __init__(self, ref: dt.date) -> None:
-        from sqlalchemy import select
-
-        from registry.extensions import db
-        from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
         self.ref = ref
         ics: dict[int, list[str]] = {}

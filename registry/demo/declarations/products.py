@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from registry.demo.generator import TOPICS
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -160,6 +162,4 @@ TOPIC_CODES = {"kitchen": "CX", "appliance": "KJ", "textile": "FZ", "fastener": 
 
 @cache
 def _topics() -> dict[str, Any]:
-    from registry.demo.generator import TOPICS
-
     return {t.key: t for t in TOPICS}

@@ -12,9 +12,23 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+from marshmallow import ValidationError
+from sqlalchemy import bindparam, func, insert, select, text, update
+
+from registry import numbers
+from registry.audit import AuditEntry
+from registry.declarations import checks, services
+from registry.declarations.checks import check_declaration, errors_of
+from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard, Indicator
+from registry.declarations.schemas import DeclarationInSchema
 from registry.demo import DEMO_SOURCE, DemoDataError
 from registry.demo.declarations.enterprises import EnterpriseSpec
 from registry.demo.declarations.plan import DeclarationSpec
+from registry.enterprises.models import Enterprise
+from registry.enterprises.services import validate_enterprise
+from registry.extensions import db
+from registry.search.outbox import record_changes
+from registry.standards.models import Standard
 
 ACTOR = "demo"  # the audit log's actor for generated filings
 
@@ -26,10 +40,6 @@ def _schema(cls: type) -> Any:
 
 def _validated(data: dict[str, Any], day: dt.date, what: str) -> dict[str, Any]:
     """``data`` through DeclarationInSchema and check_declaration on ``day``; errors raise."""
-    from marshmallow import ValidationError
-
-    from registry.declarations.checks import check_declaration, errors_of
-    from registry.declarations.schemas import DeclarationInSchema
 
     try:
         loaded: dict[str, Any] = _schema(DeclarationInSchema).load(data)
@@ -48,8 +58,6 @@ def catalogue_in_memory(held: dict[str, Any]) -> Iterator[None]:
     The checks are unchanged; only their one query per declaration is answered from memory
     (keys not held still go to the database). For loaders in a command, never a web process.
     """
-    from registry.declarations import checks
-
     original = getattr(checks, "_catalogue", None)
     if original is None:  # the checks changed shape: run them as they are
         yield
@@ -71,8 +79,6 @@ def catalogue_in_memory(held: dict[str, Any]) -> Iterator[None]:
 
 @cache
 def _parsed(text: str) -> Any:
-    from registry import numbers
-
     return numbers.try_parse(text)
 
 
@@ -91,8 +97,6 @@ def _key(text: str) -> str:
 
 
 def _publish_action(kind: str) -> str:
-    from registry.declarations import services
-
     actions: dict[str, str] = getattr(services, "_PUBLISH_ACTIONS", {})
     return actions.get(kind, "declaration.publish")
 
@@ -103,9 +107,6 @@ def _new_ids(table: Any, n: int) -> list[int]:
     PostgreSQL draws them from the table's sequence; on SQLite the transaction already holds
     the write lock (the enterprises were just inserted), so max(id) cannot move under us.
     """
-    from sqlalchemy import func, select, text
-
-    from registry.extensions import db
 
     if n == 0:
         return []
@@ -131,17 +132,6 @@ def write_declarations(pairs: Sequence[tuple[Any, DeclarationSpec]],
     of now; audit entries likewise (actor ``demo``); the change feed gets one upsert per
     declaration. Core multi-row INSERTs: the ORM unit of work is ten times slower here.
     """
-    from sqlalchemy import bindparam, insert, update
-
-    from registry.audit import AuditEntry
-    from registry.declarations.models import (
-        Declaration,
-        DeclarationEdition,
-        EditionStandard,
-        Indicator,
-    )
-    from registry.extensions import db
-    from registry.search.outbox import record_changes
 
     if not pairs:
         return 0
@@ -220,9 +210,6 @@ def write_declarations(pairs: Sequence[tuple[Any, DeclarationSpec]],
 
 
 def _enterprise_rows(specs: Sequence[EnterpriseSpec]) -> list[Any]:
-    from registry.enterprises.models import Enterprise
-    from registry.enterprises.services import validate_enterprise
-
     rows = []
     for e in specs:
         clean = validate_enterprise({"name": e.name, "credit_code": e.credit_code,
@@ -239,8 +226,6 @@ def _enterprise_rows(specs: Sequence[EnterpriseSpec]) -> list[Any]:
 
 def held_standards(decls: Sequence[DeclarationSpec]) -> dict[str, Any]:
     """The catalogue rows the specs cite or refer to, detached (commits do not expire them)."""
-    from registry.standards.models import Standard
-
     keys: set[str] = set()
     for d in decls:
         for ed in d.editions:
@@ -253,10 +238,6 @@ def held_standards(decls: Sequence[DeclarationSpec]) -> dict[str, Any]:
 def _detached(column: Any, values: Sequence[Any], chunk: int = 2000) -> dict[str, Any]:
     """Catalogue rows whose ``column`` is in ``values``, by number key, detached from the
     session so that the loader's commits do not expire them."""
-    from sqlalchemy import select
-
-    from registry.extensions import db
-    from registry.standards.models import Standard
 
     held: dict[str, Any] = {}
     for i in range(0, len(values), chunk):
