@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, has_request_context, jsonify, request, session
+from flask_babel import get_locale
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry.config import PROJECT_ROOT, build_config
 from registry.errors import register_error_handlers
@@ -44,12 +46,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.url_map.converters["int"] = IdConverter  # ids past 2**31-1 name no row: 404
     if app.config["PROXY_HOPS"]:  # behind N reverse proxies: the client's address from them
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(app.config["PROXY_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    # The domains are imported here, not at the top of the package: importing a pure module
+    # (``registry.numbers`` in a script, the bench) must not load every model, blueprint and
+    # command with it.
     from registry import models  # noqa: F401  (register every table on the metadata)
+    from registry.accounts.api import blp as accounts_api
+    from registry.accounts.auth import init_auth
+    from registry.accounts.views import bp as accounts_views
+    from registry.commands import register_commands
+    from registry.declarations.api import blp as declarations_api
+    from registry.declarations.bulk_api import blp as bulk_api
+    from registry.declarations.search import install as install_declaration_search
+    from registry.declarations.views import bp as declarations_views
+    from registry.declarations.watch import install_watch
+    from registry.enterprises.api import blp as enterprises_api
+    from registry.enterprises.views import bp as enterprises_views
+    from registry.search.api import blp as search_api
+    from registry.search.indexer import feed_lag
+    from registry.search.outbox import install_change_feed
+    from registry.search.views import bp as search_views
+    from registry.standards.api import blp as standards_api
+    from registry.standards.views import bp as standards_views
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"),
@@ -58,15 +78,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     api.init_app(app)
-
-    from registry.accounts.auth import init_auth
-    from registry.declarations.search import install as install_declaration_search
-    from registry.declarations.watch import install_watch
-    from registry.search.api import blp as search_api
-    from registry.search.outbox import install_change_feed
-    from registry.search.views import bp as search_views
-    from registry.standards.api import blp as standards_api
-    from registry.standards.views import bp as standards_views
 
     init_auth(app)
     install_change_feed()
@@ -81,14 +92,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(search_api)
     app.register_blueprint(search_views)
 
-    from registry.accounts.api import blp as accounts_api
-    from registry.accounts.views import bp as accounts_views
-    from registry.declarations.api import blp as declarations_api
-    from registry.declarations.bulk_api import blp as bulk_api
-    from registry.declarations.views import bp as declarations_views
-    from registry.enterprises.api import blp as enterprises_api
-    from registry.enterprises.views import bp as enterprises_views
-
     for blueprint in (accounts_api, enterprises_api, declarations_api, bulk_api):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
@@ -102,8 +105,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Any:
-        from registry.search.indexer import feed_lag
-
         db.session.execute(text("SELECT 1"))
         pending, oldest = feed_lag()
         limit = app.config["HEALTH_MAX_INDEX_LAG_SECONDS"]
@@ -114,13 +115,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from flask_babel import get_locale
-
         return {"current_lang": str(get_locale() or "zh")}
-
-    # imported here: the commands import the domains, which must not load before the app
-    # (and every model) is configured
-    from registry.commands import register_commands
 
     register_commands(app)
     return app
