@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -70,7 +71,7 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 60.0
         try:
             if request(base + "/healthz", timeout=2)[0] == 200:
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             pass
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
