@@ -27,7 +27,7 @@ from registry.apisupport import (
 from registry.enterprises.schemas import EnterpriseBriefSchema, EnterpriseInSchema, EnterpriseOutSchema
 from registry.errors import RegistryError, Unauthorized
 from registry.extensions import db
-from registry.fields import REQUIRED, UtcDateTime
+from registry.fields import REQUIRED, Text, UtcDateTime
 from registry.security import rate_limited
 
 blp = Blueprint("accounts_api", __name__, url_prefix="/api/v1", description="账号与令牌 Accounts and tokens")
@@ -58,9 +58,9 @@ class TokenRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    email = fields.String(required=True, error_messages=REQUIRED)
+    email = Text(required=True, error_messages=REQUIRED)
     password = fields.String(required=True, error_messages=REQUIRED, load_only=True)
-    label = fields.String(load_default="", validate=validate.Length(max=100),
+    label = Text(load_default="", validate=validate.Length(max=100),
                           metadata={"description": "用途说明，如“ERP 对接”"})
 
 
@@ -88,10 +88,10 @@ class SignupSchema(Schema):
 
     email = fields.Email(required=True, validate=validate.Length(max=200),
                          error_messages={**REQUIRED, "invalid": "邮箱格式不正确"})
-    name = fields.String(required=True, error_messages=REQUIRED,
-                         validate=[validate.Length(max=100),
-                                   validate.Regexp(r"^\s*\S", error="请填写联系人姓名")],
-                         metadata={"description": "联系人姓名"})
+    name = Text(required=True, error_messages=REQUIRED,
+                validate=[validate.Length(max=100),
+                          validate.Regexp(r"^\s*\S", error="请填写联系人姓名")],
+                metadata={"description": "联系人姓名"})
     password = password_field("密码：8 到 128 个字符，不含空字符")
     enterprise = fields.Nested(EnterpriseInSchema, required=True, error_messages=REQUIRED)
 

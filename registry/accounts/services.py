@@ -19,6 +19,7 @@ from registry.enterprises.models import Enterprise
 from registry.enterprises.services import register_enterprise
 from registry.errors import Conflict, TooManyRequests, ValidationError
 from registry.extensions import db, utcnow
+from registry.fields import text_problem
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,8 @@ def create_user(email: str, name: str, password: str, role: str = "member",
         raise ValidationError("邮箱格式不正确", {"email": ["邮箱格式不正确"]})
     if not name.strip() or len(name) > 100:
         raise ValidationError("姓名有误", {"name": ["请填写姓名（不超过 100 个字符）"]})
+    if problem := text_problem(name) or text_problem(email):
+        raise ValidationError("姓名或邮箱有误", {"name" if text_problem(name) else "email": [problem]})
     if problems := password_problems(password):
         raise ValidationError("密码不符合要求", {"password": problems})
     if role == "officer":
@@ -237,6 +240,8 @@ def sign_up(enterprise: dict[str, Any], email: str, name: str, password: str) ->
         errors["password"] = problems
     if not name.strip() or len(name) > 100:
         errors["name"] = ["请填写联系人姓名（不超过 100 个字符）"]
+    elif problem := text_problem(name):
+        errors["name"] = [problem]
     if errors:
         raise ValidationError("注册信息有误", errors)
     with db.session.begin_nested():

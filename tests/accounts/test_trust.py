@@ -226,3 +226,19 @@ def test_signup_form_still_registers(client: FlaskClient, db: Any) -> None:
     """The unchanged happy path, next to the refusals above."""
     resp = client.post("/signup", data=signup_form())
     assert resp.status_code == 302
+
+
+class TestControlCharacters:
+    """Names and e-mails take no control characters, on the page and through the API."""
+
+    def test_signup_name_with_a_bell(self, client: Any) -> None:
+        from registry.accounts.models import User
+        from registry.extensions import db as _db
+
+        before = _db.session.query(User).count()
+        resp = client.post("/api/v1/signup", json={
+            "email": "bell@example.com", "name": "张\x07三", "password": "a-long-password-1",
+            "enterprise": {"name": "响铃有限公司", "credit_code": "91330683MA2BCDE01K",
+                           "industry_code": "C"}})
+        assert resp.status_code == 422 and "name" in resp.get_json()["errors"]
+        assert _db.session.query(User).count() == before
