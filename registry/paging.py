@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from marshmallow import Schema, fields
 from sqlalchemy import Select, func, select
 
 from registry.extensions import db
@@ -34,3 +35,18 @@ def paginate(stmt: Select[Any], page: int, per_page: int, *order_by: Any) -> Pag
 
 def empty_page(page: int, per_page: int) -> Page:
     return Page([], 0, page, per_page)
+
+
+def envelope(page: Page, items: list[Any] | None = None) -> dict[str, Any]:
+    """A page of results as every list endpoint answers it (see ``PageSchema``)."""
+    return {"items": page.items if items is None else items, "page": page.page,
+            "per_page": page.per_page, "total": page.total, "pages": page.pages}
+
+
+class PageSchema(Schema):
+    """The envelope of a page of results; a list's schema adds its ``items``."""
+
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    pages = fields.Integer()

@@ -44,10 +44,9 @@ from registry.declarations.schemas import (
     WithdrawInSchema,
 )
 from registry.enterprises import services as enterprises
-from registry.enterprises.api import envelope
 from registry.errors import NotFound, error_body
 from registry.extensions import db
-from registry.paging import Page
+from registry.paging import Page, envelope
 from registry.standards import services as catalogue
 
 blp = Blueprint("declarations_api", __name__, url_prefix="/api/v1", description="自我声明 Declarations")

@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from registry.declarations.checks import Check
 from registry.declarations.schemas import DeclarationInSchema
+from registry.fields import flatten_messages
 
 SCALARS = ("product_name", "model", "category", "spec", "barcode", "annual_output_value",
            "intl_standard", "lower_statement", "change_note")
@@ -98,29 +99,12 @@ def parse(form: MultiDict[str, str]) -> ParsedForm:
     return out
 
 
-def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Marshmallow's nested messages as {'indicators.0.value': [...]}."""
-    if isinstance(messages, dict):
-        out: dict[str, list[str]] = {}
-        for key, value in messages.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return {prefix or "_": list(messages)}
-    if isinstance(messages, list):
-        out = {}
-        for item in messages:
-            out.update(flatten(item, prefix))
-        return out
-    return {prefix or "_": [str(messages)]}
-
-
 def load(parsed: ParsedForm) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
     """Schema-load the payload: (data, {}) or (None, errors keyed by page field)."""
     try:
         return DeclarationInSchema().load(parsed.payload), {}
     except SchemaError as exc:
-        return None, {parsed.page_field(k): v for k, v in flatten(exc.messages).items()}
+        return None, {parsed.page_field(k): v for k, v in flatten_messages(exc.messages).items()}
 
 
 def load_lenient(parsed: ParsedForm) -> tuple[dict[str, Any], dict[str, list[str]], ParsedForm]:
@@ -139,7 +123,7 @@ def load_lenient(parsed: ParsedForm) -> tuple[dict[str, Any], dict[str, list[str
             return DeclarationInSchema().load(payload), errors, kept
         except SchemaError as exc:
             messages = exc.messages if isinstance(exc.messages, dict) else {}
-            for key, msgs in flatten(messages).items():
+            for key, msgs in flatten_messages(messages).items():
                 if not (key == "product_name" and not payload.get("product_name")):
                     errors.setdefault(kept.page_field(key), msgs)  # (blank name: not yet typed)
             for key, value in messages.items():

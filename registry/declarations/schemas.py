@@ -20,6 +20,7 @@ from registry.fields import (
     page_field,
     per_page_field,
 )
+from registry.paging import PageSchema
 
 # list sizes a declaration may have (a check of 200,000 standards took 10 s and 41 MB)
 MAX_STANDARDS = 100
@@ -320,12 +321,8 @@ class DeclarationWithChecksSchema(DeclarationOutSchema):
     checks = fields.List(fields.Nested(CheckOutSchema))
 
 
-class DeclarationPageSchema(Schema):
+class DeclarationPageSchema(PageSchema):
     items = fields.List(fields.Nested(DeclarationSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 class ChangeSchema(Schema):
@@ -354,12 +351,8 @@ class FlagOutSchema(Schema):
     resolved_at = UtcDateTime(allow_none=True)
 
 
-class FlagPageSchema(Schema):
+class FlagPageSchema(PageSchema):
     items = fields.List(fields.Nested(FlagOutSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 class AuditEntryOutSchema(Schema):
@@ -375,9 +368,5 @@ class AuditEntryOutSchema(Schema):
     detail = fields.Dict()
 
 
-class AuditPageSchema(Schema):
+class AuditPageSchema(PageSchema):
     items = fields.List(fields.Nested(AuditEntryOutSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()

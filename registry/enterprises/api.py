@@ -35,19 +35,13 @@ from registry.enterprises.schemas import (
 )
 from registry.errors import Forbidden, NotFound
 from registry.extensions import db
-from registry.paging import Page
+from registry.paging import Page, envelope
 
 blp = Blueprint("enterprises_api", __name__, url_prefix="/api/v1", description="企业 Enterprises")
 setup_api_blueprint(blp)
 
 _CODE_PARAM = [{"in": "path", "name": "credit_code", "required": True, "schema": {"type": "string"},
                 "description": "统一社会信用代码（18 位）"}]
-
-
-def envelope(page: Page, items: list[Any] | None = None) -> dict[str, Any]:
-    """A page of results as the list endpoints answer it."""
-    return {"items": page.items if items is None else items, "page": page.page,
-            "per_page": page.per_page, "total": page.total, "pages": page.pages}
 
 
 @blp.route("/enterprises", methods=["GET"])

@@ -19,6 +19,7 @@ from registry import identifiers
 from registry.enterprises.services import validate_enterprise
 from registry.errors import ValidationError as DomainValidationError
 from registry.fields import REQUIRED, Text, UtcDateTime, page_field, per_page_field
+from registry.paging import PageSchema
 
 _AT_MOST_50 = validate.Length(max=50, error="证书最多 50 项")
 _REGION_RE = validate.Regexp(r"^\d{2}(\d{2}){0,2}$", error="地区代码应为 2、4 或 6 位数字（GB/T 2260）")
@@ -129,12 +130,8 @@ class EnterpriseListArgsSchema(Schema):
         check_region_arg(value)
 
 
-class EnterprisePageSchema(Schema):
+class EnterprisePageSchema(PageSchema):
     items = fields.List(fields.Nested(EnterpriseOutSchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 def check_region_arg(code: str | None) -> None:

@@ -19,6 +19,7 @@ from registry import numbers
 from registry.apisupport import BEARER, error_doc, require_role, setup_api_blueprint
 from registry.errors import ValidationError
 from registry.extensions import db
+from registry.paging import envelope
 from registry.standards import services, status_check
 from registry.standards.models import Standard
 from registry.standards.schemas import (
@@ -82,14 +83,7 @@ def list_standards(**filters: Any) -> dict[str, Any]:
     org (sector, province or organisation code), q (number fragment or title words).
     Sorted by number; `per_page` is 1–100.
     """
-    page = services.list_standards(**filters)
-    return {
-        "items": page.items,
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-        "pages": page.pages,
-    }
+    return envelope(services.list_standards(**filters))
 
 
 @blp.route("/standards/<path:number>", methods=["GET"], **_NUMBER_ROUTE)

@@ -17,6 +17,7 @@ from marshmallow import (
 
 from registry import numbers
 from registry.fields import REQUIRED, Text, TopLevelPartial, page_field, per_page_field
+from registry.paging import PageSchema
 from registry.standards.models import DEGREES, END_KINDS, LEVELS, NATURES, STATUSES
 
 _ICS_RE = r"^\d{2}(\.\d{3}(\.\d{2})?)?$"
@@ -220,14 +221,10 @@ class StatusRowSchema(Schema):
 
 # -- API envelopes (output only) ----------------------------------------------------------
 
-class StandardPageSchema(Schema):
+class StandardPageSchema(PageSchema):
     """One page of the catalogue list, with its totals."""
 
     items = fields.List(fields.Nested(StandardSummarySchema))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()
-    pages = fields.Integer()
 
 
 class StatusSummarySchema(Schema):
