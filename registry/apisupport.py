@@ -23,12 +23,25 @@ from registry.accounts.auth import api_user, bearer_token
 from registry.accounts.models import User
 from registry.errors import Forbidden, Unauthorized
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def error_doc(bp: Blueprint, status: int) -> Callable[[Any], Any]:
     """Document an error answer with the shared response component (the error contract)."""
     return bp.alt_response(status, response=http.HTTPStatus(status).name)
+
+
+def error_docs(bp: Blueprint, *statuses: int) -> Callable[[F], F]:
+    """Document several error answers at once (``@error_docs(blp, 401, 403, 404)``)."""
+
+    def deco(fn: F) -> F:
+        for status in reversed(statuses):
+            fn = error_doc(bp, status)(fn)
+        return fn
+
+    return deco
 
 
 def setup_api_blueprint(bp: Blueprint) -> None:
@@ -60,9 +73,6 @@ def signed_in() -> User:
     if user is None:
         raise Unauthorized("需要有效的 API 令牌（Authorization: Bearer …）")
     return user
-
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def login_required(fn: F) -> F:

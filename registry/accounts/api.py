@@ -20,6 +20,7 @@ from registry.accounts.models import User
 from registry.apisupport import (
     BEARER,
     error_doc,
+    error_docs,
     login_required,
     setup_api_blueprint,
     signed_in,
@@ -116,8 +117,7 @@ class PasswordChangeSchema(Schema):
 @rate_limited("SIGNIN", "TOKEN")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenOutSchema)
-@error_doc(blp, 401)
-@error_doc(blp, 429)
+@error_docs(blp, 401, 429)
 def create_token(data: dict[str, Any]) -> dict[str, Any]:
     """Sign in for the API: email and password give a new bearer token.
 

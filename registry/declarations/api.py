@@ -19,6 +19,7 @@ from registry.accounts.models import User
 from registry.apisupport import (
     BEARER,
     error_doc,
+    error_docs,
     login_required,
     optional_user,
     setup_api_blueprint,
@@ -172,8 +173,7 @@ def check(data: dict[str, Any]) -> dict[str, Any]:
 @blp.response(201, DeclarationWithChecksSchema, headers={
     "Location": {"description": "URL of the new declaration", "schema": {"type": "string"}}})
 @_check_failed_doc
-@error_doc(blp, 401)
-@error_doc(blp, 403)
+@error_docs(blp, 401, 403)
 @answers_check_failed
 def create_declaration(data: dict[str, Any]) -> tuple[DeclarationView, dict[str, str]]:
     """File a declaration: saved as a draft, or published at once with `"publish": true`.
@@ -200,10 +200,7 @@ def create_declaration(data: dict[str, Any]) -> tuple[DeclarationView, dict[str,
 @blp.arguments(DeclarationPatchSchema())
 @blp.response(200, DeclarationWithChecksSchema)
 @_check_failed_doc
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
-@error_doc(blp, 409)
+@error_docs(blp, 401, 403, 404, 409)
 @answers_check_failed
 def update_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
     """Change the draft: fields left out keep their value (a published declaration changes
@@ -223,10 +220,7 @@ def update_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
 @login_required
 @blp.response(200, DeclarationWithChecksSchema)
 @_check_failed_doc
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
-@error_doc(blp, 409)
+@error_docs(blp, 401, 403, 404, 409)
 @answers_check_failed
 def publish_declaration(decl_id: int) -> DeclarationView:
     """Publish the draft once every check passes (on any error nothing changes: 422)."""
@@ -243,10 +237,7 @@ def publish_declaration(decl_id: int) -> DeclarationView:
 @blp.arguments(AmendApiInSchema)
 @blp.response(200, DeclarationWithChecksSchema)
 @_check_failed_doc
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
-@error_doc(blp, 409)
+@error_docs(blp, 401, 403, 404, 409)
 @answers_check_failed
 def amend_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
     """Publish a new edition with the full content: `kind` amendment (修改) or revision
@@ -266,10 +257,7 @@ def amend_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
 @login_required
 @blp.arguments(WithdrawInSchema)
 @blp.response(200, DeclarationOutSchema)
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
-@error_doc(blp, 409)
+@error_docs(blp, 401, 403, 404, 409)
 def withdraw_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
     """Withdraw (废止) a published declaration with a reason; every edition stays readable."""
     user = signed_in()
@@ -283,10 +271,7 @@ def withdraw_declaration(data: dict[str, Any], decl_id: int) -> DeclarationView:
 @blp.doc(security=BEARER)
 @login_required
 @blp.response(204)
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
-@error_doc(blp, 409)
+@error_docs(blp, 401, 403, 404, 409)
 def delete_declaration(decl_id: int) -> None:
     """Discard a draft that was never published (anything once published is 409: withdraw
     it instead)."""

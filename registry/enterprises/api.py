@@ -11,6 +11,7 @@ from registry import audit
 from registry.apisupport import (
     BEARER,
     error_doc,
+    error_docs,
     login_required,
     optional_user,
     setup_api_blueprint,
@@ -72,9 +73,7 @@ def get_enterprise(credit_code: str) -> Enterprise:
 @login_required
 @blp.arguments(EnterpriseUpdateSchema)
 @blp.response(200, EnterpriseOutSchema)
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
+@error_docs(blp, 401, 403, 404)
 def update_enterprise(data: dict[str, Any], credit_code: str) -> Enterprise:
     """Change an enterprise's details (its own members and administrators).
 
@@ -108,9 +107,7 @@ def enterprise_declarations(credit_code: str, **filters: Any) -> dict[str, Any]:
 @login_required
 @blp.arguments(FlagArgsSchema, location="query", unknown=RAISE, as_kwargs=True)
 @blp.response(200, FlagPageSchema)
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
+@error_docs(blp, 401, 403, 404)
 def enterprise_flags(credit_code: str, resolved: bool, page: int,
                      per_page: int) -> dict[str, Any]:
     """Watch flags: declarations citing a standard since replaced (with its successor named)
@@ -132,8 +129,7 @@ def enterprise_flags(credit_code: str, resolved: bool, page: int,
 @login_required
 @blp.arguments(AuditArgsSchema, location="query", unknown=RAISE, as_kwargs=True)
 @blp.response(200, AuditPageSchema)
-@error_doc(blp, 401)
-@error_doc(blp, 403)
+@error_docs(blp, 401, 403)
 def audit_log(region: str | None, enterprise: str | None, page: int,
               per_page: int) -> dict[str, Any]:
     """The audit log, newest first: who did what to which record and when.

@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from registry import numbers
-from registry.apisupport import BEARER, error_doc, require_role, setup_api_blueprint
+from registry.apisupport import BEARER, error_doc, error_docs, require_role, setup_api_blueprint
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.paging import envelope
@@ -130,9 +130,7 @@ def check_status(data: dict[str, Any]) -> dict[str, Any]:
     StandardOutSchema,
     headers={"Location": {"description": "URL of the new record", "schema": {"type": "string"}}},
 )
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 409)
+@error_docs(blp, 401, 403, 409)
 def create_standard(data: dict[str, Any]) -> tuple[_Detail, dict[str, str]]:
     """Add an edition to the catalogue (administrators).
 
@@ -150,9 +148,7 @@ def create_standard(data: dict[str, Any]) -> tuple[_Detail, dict[str, str]]:
 @require_role("admin")
 @blp.arguments(StandardUpdateSchema(partial=True))
 @blp.response(200, StandardOutSchema)
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
+@error_docs(blp, 401, 403, 404)
 def update_standard(data: dict[str, Any], number: str) -> _Detail:
     """Change fields of one edition (administrators); the number names the exact edition."""
     std = services.get_standard(number)
