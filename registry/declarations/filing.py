@@ -186,11 +186,9 @@ def amend(decl_id: int) -> Any:
     kind = request.form.get("kind", "amendment")
     parsed = forms.parse(request.form)
     data, errors = forms.load(parsed)
-    if kind not in ("amendment", "revision"):
-        errors["kind"] = [gettext("请选择修改或修订")]
-    if data is None or errors:
+    if data is None:
         return _form("amend", ent, parsed.raw, decl=decl, errors=errors, kind=kind, status=422)
-    try:
+    try:  # the service says whether the kind is one (the API's schema names the same two)
         checks = services.amend_declaration(decl, data, user, kind=kind, attachment=_attachment())
     except RegistryError as exc:
         return _form("amend", ent, parsed.raw, decl=decl, kind=kind, status=422,

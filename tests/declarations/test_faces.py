@@ -107,3 +107,24 @@ class TestFilingEnterprise:
         page = _page_client(app, world, role).get(
             "/declarations/new" + (f"?enterprise={code}" if code else ""))
         assert page.status_code == status
+
+
+class TestAmendKind:
+    def test_an_unknown_kind_is_refused_alike(self, app: Flask, client: FlaskClient,
+                                              world: World, db: Any) -> None:
+        from registry.declarations.models import DeclarationEdition
+
+        decl = published_of(world)
+        db.session.commit()
+        before = db.session.query(DeclarationEdition).count()
+        api = client.post(f"/api/v1/declarations/{decl.id}/amend",
+                          json={"product_name": "软包夹", "standards": ["JB/T 13368-2018"],
+                                "kind": "rewrite"}, headers=world.headers("member_a"))
+        assert api.status_code == 422 and "kind" in api.get_json()["errors"]
+        page = _page_client(app, world, "member_a").post(
+            f"/declarations/{decl.id}/amend",
+            data={"product_name": "软包夹", "standards": ["JB/T 13368-2018"],
+                  "kind": "rewrite"})
+        assert page.status_code == 422
+        assert "amendment（修改）或 revision（修订）" in page.get_data(as_text=True)
+        assert db.session.query(DeclarationEdition).count() == before
