@@ -30,7 +30,7 @@ from registry.search.vectors import (
     segments,
     status_mask,
 )
-from registry.search.whoosh_internals.reading import phrase_holds
+from registry.search.whoosh_internals.reading import bm25f_parameters, phrase_holds
 
 PHRASE_EXACT = 300  # phrase candidates per segment whose positions are checked
 
@@ -93,9 +93,9 @@ def _score(q: Any, seg: Segment, docs: Ids,
         hit[pos] = True
         fieldobj = searcher.schema[q.fieldname]
         if fieldobj.scorable:
-            # Whoosh's own scorer object for its statistics (idf, average length, B, K1)
-            scorer = weighting.scorer(searcher, q.fieldname, btext)
-            idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+            idf = searcher.idf(q.fieldname, btext)
+            avgfl = searcher.avg_field_length(q.fieldname) or 1
+            b, k1 = bm25f_parameters(weighting, searcher, q.fieldname, btext)
             fl = seg.field_lengths(q.fieldname)[ids]
             score[pos] = idf * ((w * (k1 + 1)) / (w + k1 * ((1 - b) + b * fl / avgfl)))
         else:

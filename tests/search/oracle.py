@@ -2,7 +2,9 @@
 
 Nothing here is the registry's code: match sets come from Whoosh's matchers
 (``Searcher.docs_for_query``), scores from ``Searcher.search`` over every match, number
-order from Whoosh's sorting collector; statuses are read from the stored dates.
+order from Whoosh's sorting collector, all with Whoosh's own code in place of this
+package's patches (``whoosh_internals.originals``); statuses are read from the stored
+dates.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.search.query import STATUS_WEIGHT, status_of
+from registry.search.whoosh_internals import originals
 
 
 def _status_ok(searcher: Any, docnum: int, status: str | None, today: int) -> bool:
@@ -18,14 +21,16 @@ def _status_ok(searcher: Any, docnum: int, status: str | None, today: int) -> bo
 
 def matches(searcher: Any, q: Any, status: str | None = None, today: int = 0) -> list[int]:
     """Every document Whoosh's own matchers find for ``q`` (with the status filter)."""
-    return sorted(d for d in set(searcher.docs_for_query(q))
-                  if _status_ok(searcher, d, status, today))
+    with originals():
+        found = set(searcher.docs_for_query(q))
+    return sorted(d for d in found if _status_ok(searcher, d, status, today))
 
 
 def scores(searcher: Any, q: Any) -> dict[int, float]:
     """Whoosh's BM25F score of every document ``q`` matches."""
-    results = searcher.search(q, limit=None)
-    return {hit.docnum: hit.score for hit in results}
+    with originals():
+        results = searcher.search(q, limit=None)
+        return {hit.docnum: hit.score for hit in results}
 
 
 def ranked(searcher: Any, q: Any, status: str | None, today: int, want: int,
@@ -54,6 +59,8 @@ def newest(searcher: Any, q: Any, status: str | None, today: int, want: int) -> 
 
 def by_number(searcher: Any, q: Any, status: str | None, today: int, want: int) -> list[int]:
     """Matches in ``sortnum`` order, as Whoosh's sorting collector orders them."""
-    results = searcher.search(q, limit=None, sortedby="sortnum")
-    docs = [hit.docnum for hit in results if _status_ok(searcher, hit.docnum, status, today)]
+    with originals():
+        results = searcher.search(q, limit=None, sortedby="sortnum")
+        found = [hit.docnum for hit in results]
+    docs = [d for d in found if _status_ok(searcher, d, status, today)]
     return docs[:want]

@@ -132,6 +132,13 @@ class TestSuggest:
     def test_blank_gives_nothing(self, catalogue: Flask) -> None:
         assert services.suggest("  ") == []
 
+    def test_english_title_words_and_the_last_one_begun(self, catalogue: Flask) -> None:
+        got = {s["number"] for s in services.suggest("quality manag")}
+        assert got == {"GB/T 19001-2016", "GB/T 19001-2008"}
+
+    def test_nothing_searchable_gives_nothing(self, catalogue: Flask) -> None:
+        assert services.suggest("——") == []
+
 
 def test_today_is_part_of_the_cache_key(catalogue: Flask) -> None:
     a = services.make_params({"q": "竹筷"})

@@ -16,11 +16,16 @@ import numpy as np
 import pytest
 import whoosh
 from flask import Flask
+from whoosh import query as Q
+from whoosh.scoring import TF_IDF
 
 from registry.extensions import db
 from registry.search import query, ranking, vectors
 from registry.search.backend import backend_for
+from registry.search.indexer import store_for
+from registry.search.planner import plan
 from registry.search.query import SearchParams, SearchResult, matching_part, search_query
+from registry.search.whoosh_internals import reading
 from registry.standards.models import Standard
 from tests.search import oracle
 from tests.search.conftest import add, sync
@@ -58,6 +63,10 @@ def corpus(sapp: Flask) -> Flask:
     sync(sapp)
     for i in range(160, 240):  # a second segment
         add(**_record(r, i))
+    for i in range(12):  # other levels: the number order spans several prefixes
+        rec = _record(r, i)
+        rec["number"] = f"JB/T {1000 + i}-2019" if i % 2 else f"T/ZZB {3000 + i}-2022"
+        add(**rec)
     sync(sapp)
     # an update and a deletion: the first segment gets deleted documents
     for std in db.session.scalars(db.select(Standard).where(Standard.id % 17 == 0)).all():
@@ -71,7 +80,9 @@ QUERIES = ["阀门", "安全要求 试验方法", "电动自行车 不锈钢", "
            '"安全要求"', '"技术条件"', "质量管理 GB/T 30010", "锂离子 电池", "不存在的词"]
 FILTERS: list[dict[str, Any]] = [{}, {"status": "current"}, {"status": "replaced"},
                                  {"status": "abolished"}, {"status": "upcoming"},
-                                 {"ics": "21.060"}, {"year": 2010}]
+                                 {"ics": "21.060"}, {"year": 2010}, {"level": "zzb"},
+                                 {"kind": "standard", "nature": "recommended"},
+                                 {"org": "sac"}, {"industry": "c38"}, {"region": "330000"}]
 
 
 def _query(params: SearchParams) -> Any:
@@ -268,7 +279,9 @@ def test_date_order_equals_whooshs(corpus: Flask, filters: dict[str, Any],
 
 NUMBER_FILTERS: list[dict[str, Any]] = [{}, {"status": "current"}, {"level": "national"},
                                         {"kind": "standard"}, {"ics": "21.060"},
-                                        {"year": 2010}, {"level": "zzb"}]
+                                        {"year": 2010}, {"level": "zzb"},
+                                        {"level": "industry", "status": "upcoming"},
+                                        {"kind": "declaration"}]
 
 
 @pytest.mark.parametrize(("sort_all", "budget"), [(5000, 3000), (5, 3000), (5, 8)],
@@ -320,3 +333,76 @@ def test_public_api_readers_give_the_same_answers(corpus: Flask, monkeypatch: An
         assert _hits(got) == _hits(want) and got.total == want.total, params
         for a, b in zip(got.hits, want.hits, strict=True):
             assert a.score == pytest.approx(b.score, rel=1e-6)
+
+
+def test_walk_starts_where_each_kind_of_number_does() -> None:
+    assert query._walk_prefixes([("kind", "declaration")]) == ["declaration|"]
+    assert query._walk_prefixes([("kind", "enterprise"), ("region", "330000")]) == \
+        ["enterprise|"]
+    assert query._walk_prefixes([("level", "zzb")]) == ["group|T/ZZB|"]
+    assert query._walk_prefixes([("org", "SAC")]) == [f"{lv}|" for lv in
+                                                      sorted(query.STANDARD_LEVELS)]
+    assert query._walk_prefixes([("year", 2010)]) == [""]
+
+
+def test_odd_query_nodes(corpus: Flask) -> None:
+    """Nodes the planner rarely or never builds: the same sets as Whoosh's, or refused."""
+    s = _searcher(corpus)
+    valves = Q.Term("title_bi", "阀门")
+    for q in [Q.Require(valves, Q.Every()), Q.And([Q.Term("kind", "standard"), Q.Every()]),
+              Q.Or([Q.NullQuery, valves]), Q.And([valves, Q.NullQuery]),
+              Q.NumericRange("year", 2030, 2040), Q.Term("nosuchfield", "x")]:
+        assert ranking.count(s, q, None, TODAY).ids.tolist() == oracle.matches(s, q), q
+    assert ranking.count(s, Q.Term("year", "not a number"), None, TODAY).total == 0
+    for q in [Q.Prefix("title_en", "ste"), Q.Not(valves)]:
+        with pytest.raises(vectors.Unsupported):
+            ranking.count(s, q, None, TODAY)
+        with pytest.raises(vectors.Unsupported):
+            ranking.scores(s, q, np.arange(3, dtype=np.int64))
+    ix = store_for(corpus).open()
+    with ix.searcher(weighting=TF_IDF()) as other, pytest.raises(vectors.Unsupported):
+        ranking.scores(other, valves, np.arange(3, dtype=np.int64))
+    ix.close()
+
+
+def test_unscored_fields_score_their_weight_as_whoosh_does(corpus: Flask) -> None:
+    s = _searcher(corpus)
+    for q in [Q.Term("kind", "standard"), Q.Or([Q.Term("ics", "21.060"), Q.Term("title_bi", "阀门")])]:
+        ids = ranking.count(s, q, None, TODAY).ids
+        ours, _ = ranking.scores(s, q, ids)
+        theirs = oracle.scores(s, q)
+        assert ours.tolist() == pytest.approx([theirs[d] for d in ids.tolist()], rel=1e-5)
+
+
+@pytest.mark.parametrize("tables", [4096, 1], ids=["kept", "dropped-each-time"])
+def test_skip_to_by_block_table_equals_whooshs(corpus: Flask, tables: int,
+                                               monkeypatch: Any) -> None:
+    """The patched ``skip_to`` (binary search, block tables for long lists: here every
+    list) steps Whoosh's own matchers to the same documents with the same scores."""
+    monkeypatch.setattr(reading, "LONG_POSTINGS", 1)
+    monkeypatch.setattr(reading, "BLOCK_TABLES", tables)
+    s = _searcher(corpus)
+    assert max(s.doc_frequency("kind", "standard"), 0) > 128  # lists of several blocks
+    for text in QUERIES:
+        q = Q.And([Q.Term("kind", "standard"), plan(text).query,
+                   Q.NumericRange("year", 2008, 2020)])
+        assert sorted(s.docs_for_query(q)) == oracle.matches(s, q), text
+        with_patch = {h.docnum: h.score for h in s.search(q, limit=None)}
+        theirs = oracle.scores(s, q)
+        assert with_patch.keys() == theirs.keys()
+        for d, score in theirs.items():
+            assert with_patch[d] == pytest.approx(score, rel=1e-6)
+
+
+def test_posting_cache_keeps_within_its_size() -> None:
+    cache = vectors.PostingCache(max_bytes=4096)
+    big = (np.zeros(200, dtype=np.int64), np.zeros(200, dtype=np.float32))  # 2,400 bytes
+    cache.put("big", big)
+    assert cache.get("big") is None  # more than a quarter of the cache: not kept
+    small = [(np.zeros(40, dtype=np.int64), np.zeros(40, dtype=np.float32)) for _ in range(12)]
+    for i, item in enumerate(small):
+        cache.put(("seg", "title", str(i).encode()), item)
+    assert cache.size <= 4096 and cache.get(("seg", "title", b"0")) is None  # oldest gone
+    assert cache.get(("seg", "title", b"11")) is not None
+    cache.forget({"seg"})
+    assert cache.size == 0 and not cache._items

@@ -232,6 +232,19 @@ def numeric_column(reader: Any, name: str, size: int) -> np.ndarray[Any, Any]:
     return np.fromiter((col[d] for d in range(size)), dtype=np.int64, count=size)
 
 
+# -- scoring ---------------------------------------------------------------------------------
+
+def bm25f_parameters(weighting: Any, searcher: Any, fieldname: str,
+                     btext: bytes) -> tuple[float, float]:
+    """BM25F's B for a field and its K1, as ``BM25F.scorer`` chooses them: its per-field B
+    is a private attribute; elsewhere Whoosh's scorer object for the term is asked (which
+    costs a term look-up)."""
+    if supported():
+        return weighting._field_B.get(fieldname, weighting.B), weighting.K1
+    scorer = weighting.scorer(searcher, fieldname, btext)
+    return scorer.B, scorer.K1
+
+
 # -- phrases -----------------------------------------------------------------------------------
 
 class _Spans:
