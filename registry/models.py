@@ -10,9 +10,10 @@ from registry.declarations.models import (
     WatchFlag,
 )
 from registry.enterprises.models import Enterprise
+from registry.reports.models import EnterpriseYear
 from registry.search.models import ChangeFeed
 from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
 __all__ = ["Adoption", "ApiToken", "AuditEntry", "ChangeFeed", "Declaration",
-           "DeclarationEdition", "EditionStandard", "Enterprise", "Indicator", "Replacement",
-           "SignInFailure", "Standard", "StandardICS", "User", "WatchFlag"]
+           "DeclarationEdition", "EditionStandard", "Enterprise", "EnterpriseYear", "Indicator",
+           "Replacement", "SignInFailure", "Standard", "StandardICS", "User", "WatchFlag"]

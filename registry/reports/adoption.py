@@ -1,0 +1,530 @@
+"""The adoption rate (采标率): figures for a region × industry × year, in SQL aggregates.
+
+One query builds the products a definition counts (``_products``: main products in force at
+the year's end, with the enterprise's yearly record and whether they adopt); one GROUP BY
+over it gives every cell of a region × industry matrix, and the breakdowns and the total are
+sums of those cells (every enterprise lies in exactly one cell, so even the enterprise
+counts add up). The drill-down pages the same rows.
+
+Scope (who sees what) is decided here, not in the faces: ``access_for(viewer, region)``.
+Officers overseeing the region and administrators see everything ("full"); everyone else
+sees the public aggregates: counts and rates, no output values, no output-weighted rate of a
+cell with fewer than ``PUBLIC_MIN_ENTERPRISES`` enterprises, drill-down rows without output
+values — except an enterprise's own members, who see their own products' values.
+
+Extension points: ``figures_for(scope)`` is the figure a plan indicator binds to (no viewer:
+the plan decides who reads it); ``Scope.enterprise_ids`` restricts to a list (an industrial
+park); ``matrix``/``trend`` feed charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from registry import identifiers
+from registry.accounts.models import User
+from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard
+from registry.enterprises.models import Enterprise
+from registry.enterprises.services import can_oversee, industry_clause
+from registry.errors import ValidationError
+from registry.extensions import db, utcnow
+from registry.identifiers import region_prefix
+from registry.paging import Page
+from registry.reports.definitions import (
+    ADOPTION_V1,
+    COUNTING_DEGREES,
+    PUBLIC_MIN_ENTERPRISES,
+    Definition,
+)
+from registry.reports.models import EnterpriseYear
+from registry.standards.models import Adoption, Standard
+
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+WEIGHTS = ("both", "count", "output")
+STATUSES = ("counted", "adopting", "not_adopting", "excluded", "all")
+TREND_YEARS = 5
+
+
+# -- what is asked --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """What to count: a region (and everything under it), an industry, a year; optionally
+    only some enterprises (an industrial park's list, for plan indicators)."""
+
+    region: str
+    year: int
+    industry: str | None = None
+    enterprise_ids: frozenset[int] | None = None
+
+    @property
+    def region_name(self) -> str:
+        return identifiers.region_name(self.region) or self.region
+
+    @property
+    def industry_name(self) -> str | None:
+        return industry_label(self.industry) if self.industry else None
+
+
+def make_scope(region: str | None, year: int | None, industry: str | None = None) -> Scope:
+    """A checked scope (422 naming the field that is wrong)."""
+    errors: dict[str, list[str]] = {}
+    code = (region or "").strip()
+    try:
+        identifiers.check_region(code)
+    except identifiers.IdentifierError as exc:
+        errors["region"] = [f"[{exc.code}] {exc.message}"]
+    ind = (industry or "").strip().upper() or None
+    if ind is not None and not valid_industry(ind):
+        errors["industry"] = ["[industry_unknown] 行业应为 GB/T 4754 门类（A–T）、大类（2 位）或中类（3 位）"]
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        errors["year"] = [f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的整数"]
+    if errors:
+        raise ValidationError("统计条件有误", errors)
+    return Scope(code, int(year or 0), ind)
+
+
+def valid_industry(code: str) -> bool:
+    if len(code) == 1:
+        return code.isalpha() and identifiers.industry_section(code) == code
+    return code.isdigit() and 2 <= len(code) <= 4 and identifiers.industry_section(code) is not None
+
+
+def industry_label(code: str) -> str:
+    name = identifiers.industry_name(code)
+    if name is None:
+        return code
+    return name if len(code) <= 2 else f"{name}（{code}）"
+
+
+def default_year(today: dt.date | None = None) -> int:
+    """The last complete year (what a bureau reports on)."""
+    return (today or dt.date.today()).year - 1
+
+
+# -- access ----------------------------------------------------------------------------------
+
+def access_for(viewer: User | None, region: str) -> str:
+    """'full' for administrators and officers overseeing ``region``; 'public' for the rest."""
+    return "full" if can_oversee(viewer, region) else "public"
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    """The counts behind one rate (one cell, one row, the total)."""
+
+    products: int = 0  # main products counted (denominator)
+    adopting: int = 0  # of them adopting (numerator)
+    valued: int = 0  # counted products with an output value
+    output: float | None = 0.0  # their output value (万元)
+    output_adopting: float | None = 0.0  # of it, adopting products'
+    enterprises: int = 0  # above-scale enterprises with counted products
+    excluded_products: int = 0  # main products of enterprises not counted in that year
+    not_above: int = 0  # enterprises recorded as not above-scale that year
+    no_record: int = 0  # enterprises without a record for that year
+    redacted: bool = False  # output sums left out (the public's view)
+    redacted_output_rate: float | None = None  # the output-weighted rate the public may see
+
+    def __add__(self, other: Figures) -> Figures:
+        def add(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else a + b
+
+        return Figures(
+            self.products + other.products, self.adopting + other.adopting,
+            self.valued + other.valued, add(self.output, other.output),
+            add(self.output_adopting, other.output_adopting),
+            self.enterprises + other.enterprises,
+            self.excluded_products + other.excluded_products,
+            self.not_above + other.not_above, self.no_record + other.no_record)
+
+    @property
+    def rate(self) -> float | None:
+        """Count-weighted rate (0–1); None without products."""
+        return self.adopting / self.products if self.products else None
+
+    @property
+    def unvalued(self) -> int:
+        return self.products - self.valued
+
+    @property
+    def output_rate(self) -> float | None:
+        """Output-weighted rate (0–1); None without output values (or not shown)."""
+        if self.redacted:
+            return self.redacted_output_rate
+        if not self.output:
+            return None
+        return (self.output_adopting or 0.0) / self.output
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"products": self.products, "adopting": self.adopting,
+                "rate": _round(self.rate), "valued": self.valued, "unvalued": self.unvalued,
+                "output": _round(self.output, 4), "output_adopting": _round(self.output_adopting, 4),
+                "output_rate": _round(self.output_rate), "enterprises": self.enterprises,
+                "excluded_products": self.excluded_products, "not_above": self.not_above,
+                "no_record": self.no_record}
+
+
+def _round(value: float | None, digits: int = 6) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _public(fig: Figures) -> Figures:
+    """What the public sees of a cell: no output sums; the output-weighted rate only where
+    at least ``PUBLIC_MIN_ENTERPRISES`` enterprises share it."""
+    rate = fig.output_rate if fig.enterprises >= PUBLIC_MIN_ENTERPRISES else None
+    return replace(fig, output=None, output_adopting=None, redacted=True,
+                   redacted_output_rate=rate)
+
+
+# -- the products a definition counts ----------------------------------------------------------
+
+def _products(scope: Scope, definition: Definition = ADOPTION_V1) -> Select[Any]:
+    """One row per main product in force at the year's end in ``scope``: the enterprise's
+    yearly record (above-scale or not, or none) and whether the product adopts."""
+    cutoff = definition.year_end(scope.year)
+    ed = DeclarationEdition
+    later = aliased(DeclarationEdition)
+    in_force = (select(func.max(later.number))
+                .where(later.declaration_id == Declaration.id, later.published_at < cutoff)
+                .scalar_subquery())
+    counting = (select(EditionStandard.id)
+                .join(Adoption, Adoption.standard_id == EditionStandard.standard_id)
+                .where(EditionStandard.edition_id == ed.id,
+                       Adoption.degree.in_(COUNTING_DEGREES)).exists())
+    cited_intl = (select(EditionStandard.id)
+                  .join(Standard, Standard.id == EditionStandard.standard_id)
+                  .where(EditionStandard.edition_id == ed.id,
+                         Standard.level == "international").exists())
+    direct = and_(ed.intl_standard.is_not(None), ed.intl_standard != "")
+    adopting = case((or_(direct, counting, cited_intl), 1), else_=0)
+    stmt = (
+        select(Declaration.id.label("declaration_id"), ed.id.label("edition_id"),
+               Enterprise.id.label("enterprise_id"), Enterprise.region_code,
+               Enterprise.industry_code, EnterpriseYear.above_scale.label("above"),
+               EnterpriseYear.id.label("record_id"), adopting.label("adopting"),
+               ed.annual_output_value.label("value"))
+        .select_from(Declaration)
+        .join(Enterprise, Enterprise.id == Declaration.enterprise_id)
+        .join(ed, and_(ed.declaration_id == Declaration.id, ed.number == in_force))
+        .outerjoin(EnterpriseYear, and_(EnterpriseYear.enterprise_id == Enterprise.id,
+                                        EnterpriseYear.year == scope.year))
+        .where(Declaration.first_published_at < cutoff,
+               or_(Declaration.withdrawn_at.is_(None), Declaration.withdrawn_at >= cutoff),
+               ed.is_main_product.is_(True),
+               Enterprise.region_code.startswith(region_prefix(scope.region), autoescape=True)))
+    if scope.industry:
+        stmt = stmt.where(industry_clause(scope.industry))
+    if scope.enterprise_ids is not None:
+        stmt = stmt.where(Enterprise.id.in_(sorted(scope.enterprise_ids)))
+    return stmt
+
+
+def _counted(p: Any) -> Any:
+    return p.c.above.is_(True)
+
+
+def _aggregates(p: Any) -> list[Any]:
+    counted = _counted(p)
+    adopting = p.c.adopting == 1
+    valued = p.c.value.is_not(None)
+    return [
+        func.sum(case((counted, 1), else_=0)).label("products"),
+        func.sum(case((and_(counted, adopting), 1), else_=0)).label("adopting"),
+        func.sum(case((and_(counted, valued), 1), else_=0)).label("valued"),
+        func.sum(case((and_(counted, valued), p.c.value), else_=literal(0.0))).label("output"),
+        func.sum(case((and_(counted, adopting, valued), p.c.value),
+                      else_=literal(0.0))).label("output_adopting"),
+        func.count(func.distinct(case((counted, p.c.enterprise_id)))).label("enterprises"),
+        func.sum(case((counted, 0), else_=1)).label("excluded_products"),
+        func.count(func.distinct(case((and_(p.c.record_id.is_not(None), ~counted),
+                                       p.c.enterprise_id)))).label("not_above"),
+        func.count(func.distinct(case((p.c.record_id.is_(None), p.c.enterprise_id))))
+        .label("no_record"),
+    ]
+
+
+def _figures(row: Any) -> Figures:
+    return Figures(int(row.products or 0), int(row.adopting or 0), int(row.valued or 0),
+                   float(row.output or 0.0), float(row.output_adopting or 0.0),
+                   int(row.enterprises or 0), int(row.excluded_products or 0),
+                   int(row.not_above or 0), int(row.no_record or 0))
+
+
+# -- breakdown keys ----------------------------------------------------------------------------
+
+def child_region_length(region: str) -> int:
+    """How many digits name a sub-region: province → 4 (cities), city → 6 (counties),
+    county → 6 (itself)."""
+    return min(len(region_prefix(region)) + 2, 6)
+
+
+def child_region_code(prefix: str) -> str:
+    return prefix.ljust(6, "0")
+
+
+def child_regions(region: str) -> list[str]:
+    """The sub-regions the table of GB/T 2260 codes knows (市辖区 placeholders left out)."""
+    size = child_region_length(region)
+    prefix = region_prefix(region)
+    if size == len(prefix):
+        return [region]
+    table = identifiers.regions()
+    return sorted(c for c in table
+                  if c.startswith(prefix) and c != region and table[c] != "市辖区"
+                  and c[size:] == "0" * (6 - size))
+
+
+_SECTION_RANGES = ((1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"), (47, 50, "E"),
+                   (51, 52, "F"), (53, 60, "G"), (61, 62, "H"), (63, 65, "I"), (66, 69, "J"),
+                   (70, 70, "K"), (71, 72, "L"), (73, 75, "M"), (76, 79, "N"), (80, 82, "O"),
+                   (83, 83, "P"), (84, 85, "Q"), (86, 90, "R"), (91, 96, "S"), (97, 97, "T"))
+
+
+def _industry_key(industry: str | None, column: Any) -> Any:
+    """SQL expression of the industry one level below ``industry`` (sections when None)."""
+    if industry is None:
+        head = func.substr(column, 1, 2)
+        return case(*[(head.in_([f"{n:02d}" for n in range(lo, hi + 1)]), literal(sec))
+                      for lo, hi, sec in _SECTION_RANGES], else_=func.substr(column, 1, 1))
+    return func.substr(column, 1, min(len(industry) + 1, 4) if industry.isdigit() else 2)
+
+
+def _region_key(region: str, column: Any) -> Any:
+    return func.substr(column, 1, child_region_length(region))
+
+
+# -- the report ------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    region: str | None
+    industry: str | None
+    figures: Figures
+
+    @property
+    def region_name(self) -> str:
+        if self.region is None:
+            return ""
+        return identifiers.regions().get(self.region) or self.region
+
+    @property
+    def industry_name(self) -> str:
+        return industry_label(self.industry) if self.industry else ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"region": self.region, "region_name": self.region_name,
+                "industry": self.industry, "industry_name": self.industry_name,
+                **self.figures.as_dict()}
+
+
+@dataclass
+class AdoptionReport:
+    definition: Definition
+    scope: Scope
+    weight: str
+    access: str  # 'full' | 'public'
+    extracted_at: dt.datetime
+    total: Figures
+    by_region: list[Cell]
+    by_industry: list[Cell]
+    matrix: list[Cell]
+    trend: list[Cell] = field(default_factory=list)  # region=None, industry=None, year in .year
+
+    @property
+    def industries(self) -> list[str]:
+        return [c.industry or "" for c in self.by_industry]
+
+    def cell(self, region: str, industry: str) -> Figures | None:
+        for c in self.matrix:
+            if c.region == region and c.industry == industry:
+                return c.figures
+        return None
+
+    @property
+    def headline(self) -> float | None:
+        return self.total.output_rate if self.weight == "output" else self.total.rate
+
+
+def matrix(scope: Scope, definition: Definition = ADOPTION_V1) -> dict[tuple[str, str], Figures]:
+    """Figures per (sub-region, sub-industry) cell — one GROUP BY query."""
+    p = _products(scope, definition).subquery()
+    rkey = _region_key(scope.region, p.c.region_code).label("rkey")
+    ikey = _industry_key(scope.industry, p.c.industry_code).label("ikey")
+    rows = db.session.execute(select(rkey, ikey, *_aggregates(p)).group_by(rkey, ikey))
+    return {(child_region_code(r.rkey), r.ikey): _figures(r) for r in rows}
+
+
+def figures_for(scope: Scope, definition: Definition = ADOPTION_V1) -> Figures:
+    """The whole scope's figures, unredacted (plan indicators bind to this; one query)."""
+    p = _products(scope, definition).subquery()
+    return _figures(db.session.execute(select(*_aggregates(p))).one())
+
+
+def trend(scope: Scope, years: int = TREND_YEARS,
+          definition: Definition = ADOPTION_V1) -> dict[int, Figures]:
+    """The scope's figures for ``years`` years up to ``scope.year`` (one query each)."""
+    return {y: figures_for(replace(scope, year=y), definition)
+            for y in range(scope.year - years + 1, scope.year + 1)}
+
+
+def adoption_report(viewer: User | None, scope: Scope, weight: str = "both",
+                    with_trend: bool = True,
+                    definition: Definition = ADOPTION_V1) -> AdoptionReport:
+    """The report as ``viewer`` may see it (see the module's docstring for the scope rules)."""
+    if weight not in WEIGHTS:
+        raise ValidationError("统计口径有误", {"weight": [f"应为 {' / '.join(WEIGHTS)} 之一"]})
+    access = access_for(viewer, scope.region)
+    show = (lambda f: f) if access == "full" else _public
+    cells = matrix(scope, definition)
+    by_region: dict[str, Figures] = {r: Figures() for r in child_regions(scope.region)}
+    by_industry: dict[str, Figures] = {}
+    for (r, i), fig in cells.items():
+        by_region[r] = by_region.get(r, Figures()) + fig
+        by_industry[i] = by_industry.get(i, Figures()) + fig
+    total = sum(cells.values(), Figures())
+    years = trend(scope, definition=definition) if with_trend else {}
+    return AdoptionReport(
+        definition, scope, weight, access, utcnow(), show(total),
+        [Cell(r, None, show(f)) for r, f in sorted(by_region.items())],
+        [Cell(None, i, show(f)) for i, f in sorted(by_industry.items())],
+        [Cell(r, i, show(f)) for (r, i), f in sorted(cells.items())],
+        [_YearCell(None, None, show(f), year=y) for y, f in years.items()])
+
+
+@dataclass
+class _YearCell(Cell):
+    year: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"year": self.year, **self.figures.as_dict()}
+
+
+# -- drill-down ------------------------------------------------------------------------------
+
+REASONS = {
+    "IDT": ("等同采用国际/国外标准", "adopts an international/foreign standard identically (IDT)"),
+    "MOD": ("修改采用国际/国外标准", "adopts an international/foreign standard modified (MOD)"),
+    "intl_direct": ("直接按国际/国外标准生产", "made directly to an international/foreign standard"),
+    "intl_cited": ("执行的标准为国际/国外标准", "executes an international/foreign standard"),
+    "neq_only": ("仅非等效采用（NEQ），不计为采标", "only not-equivalent (NEQ) adoptions: not counted"),
+    "no_adoption": ("所执行标准未采用国际/国外标准", "no executed standard adopts one"),
+    "not_above_scale": ("该年度非规模以上企业，不计入", "enterprise not above-scale that year: not counted"),
+    "no_year_record": ("企业缺少该年度记录，不计入", "no yearly record of the enterprise: not counted"),
+}
+
+
+@dataclass
+class ProductRow:
+    """One main product in the drill-down: why it counts, or why not."""
+
+    declaration_id: int
+    edition_number: int
+    product_name: str
+    model: str | None
+    enterprise_name: str
+    credit_code: str
+    region_code: str
+    industry_code: str
+    scale: str  # 'above' | 'not_above' | 'no_record'
+    counted: bool
+    adopting: bool
+    reason: str
+    standards: list[dict[str, Any]]
+    intl_standard: str | None
+    output_value: float | None  # None when the viewer may not see it
+    published_at: dt.datetime | None
+
+    @property
+    def reason_zh(self) -> str:
+        return REASONS[self.reason][0]
+
+    @property
+    def reason_en(self) -> str:
+        return REASONS[self.reason][1]
+
+    @property
+    def region_name(self) -> str:
+        return identifiers.region_name(self.region_code) or self.region_code
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"declaration_id": self.declaration_id, "edition": self.edition_number,
+                "product_name": self.product_name, "model": self.model,
+                "enterprise_name": self.enterprise_name, "credit_code": self.credit_code,
+                "region_code": self.region_code, "region_name": self.region_name,
+                "industry_code": self.industry_code, "scale": self.scale,
+                "counted": self.counted, "adopting": self.adopting, "reason": self.reason,
+                "reason_zh": self.reason_zh, "reason_en": self.reason_en,
+                "standards": self.standards, "intl_standard": self.intl_standard,
+                "output_value": self.output_value, "published_at": self.published_at}
+
+
+def _reason(row: Any, edition: DeclarationEdition) -> str:
+    if row.record_id is None:
+        return "no_year_record"
+    if not row.above:
+        return "not_above_scale"
+    degrees = {a.degree for s in edition.standards for a in s.standard.adoptions}
+    if row.adopting:
+        for degree in COUNTING_DEGREES:
+            if degree in degrees:
+                return degree
+        if edition.intl_standard:
+            return "intl_direct"
+        return "intl_cited"
+    return "neq_only" if "NEQ" in degrees else "no_adoption"
+
+
+def _standards(edition: DeclarationEdition) -> list[dict[str, Any]]:
+    return [{"number": s.number, "level": s.standard.level,
+             "adoptions": [{"number": a.number, "degree": a.degree,
+                            "counts": a.degree in COUNTING_DEGREES}
+                           for a in s.standard.adoptions]}
+            for s in edition.standards]
+
+
+def adoption_products(viewer: User | None, scope: Scope, *, status: str = "counted",
+                      enterprise: Enterprise | None = None, page: int = 1,
+                      per_page: int = 20, definition: Definition = ADOPTION_V1) -> Page:
+    """The main products behind a figure (a cell: ``scope``'s region and industry), paged;
+    output values only for those who may see them (a constant number of queries)."""
+    if status not in STATUSES:
+        raise ValidationError("筛选条件有误", {"status": [f"应为 {' / '.join(STATUSES)} 之一"]})
+    stmt = _products(scope, definition)
+    if enterprise is not None:
+        stmt = stmt.where(Enterprise.id == enterprise.id)
+    counted = EnterpriseYear.above_scale.is_(True)
+    adopting = stmt.selected_columns.adopting == 1
+    filters: dict[str, list[Any]] = {
+        "counted": [counted], "adopting": [counted, adopting],
+        "not_adopting": [counted, ~adopting], "excluded": [~counted], "all": []}
+    where = filters[status]
+    stmt = stmt.where(*where)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.execute(stmt.order_by(Enterprise.region_code, Enterprise.name,
+                                            Declaration.id)
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    editions = {e.id: e for e in db.session.scalars(
+        select(DeclarationEdition).where(DeclarationEdition.id.in_([r.edition_id for r in rows]))
+        .options(selectinload(DeclarationEdition.standards).selectinload(EditionStandard.standard)
+                 .selectinload(Standard.adoptions)))} if rows else {}
+    ents = {e.id: e for e in db.session.scalars(
+        select(Enterprise).where(Enterprise.id.in_({r.enterprise_id for r in rows})))} if rows else {}
+    full = access_for(viewer, scope.region) == "full"
+    own = viewer.enterprise_id if viewer is not None and viewer.role == "member" else None
+    items = []
+    for r in rows:
+        ed, ent = editions[r.edition_id], ents[r.enterprise_id]
+        scale = "no_record" if r.record_id is None else ("above" if r.above else "not_above")
+        items.append(ProductRow(
+            r.declaration_id, ed.number, ed.product_name, ed.model, ent.name, ent.credit_code,
+            ent.region_code, ent.industry_code, scale, scale == "above", bool(r.adopting),
+            _reason(r, ed), _standards(ed), ed.intl_standard,
+            r.value if full or own == ent.id else None, ed.published_at))
+    return Page(items, int(total), page, per_page)
