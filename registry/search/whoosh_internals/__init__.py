@@ -17,6 +17,8 @@ both ways; ``bench/index_profile.py --compare`` times both).
     reading.py    searching: ``skip_to`` by binary search and kept block tables (patched);
                   posting blocks, length and numeric columns, phrase spans read for the
                   numpy engine; memory-mapped index files
+    segments.py   a live searcher's refresh (reusing unchanged segments' readers) and
+                  pinning a segment's files so a merge cannot delete them under a search
 """
 
 from __future__ import annotations
