@@ -18,10 +18,12 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields
 from marshmallow import ValidationError as SchemaError
 
-from registry.apisupport import BEARER, error_doc, setup_api_blueprint, signed_in
-from registry.declarations import bulk, services
+from registry.apisupport import BEARER, error_doc, error_docs, setup_api_blueprint, signed_in
+from registry.declarations import bulk, bulk_table, services
 from registry.errors import ValidationError
 from registry.extensions import db
+from registry.spreadsheets import RowError
+from registry.spreadsheets.templates import MIMETYPES
 
 blp = Blueprint("bulk_api", __name__, url_prefix="/api/v1", description="批量声明 Bulk filing")
 
@@ -66,7 +68,7 @@ _MULTIPART = {
     "required": ["file"],
     "properties": {
         "file": {"type": "string", "format": "binary",
-                 "description": "模板文件：.xlsx 或 .csv（UTF-8 / GB18030）"},
+                 "description": "模板文件：.xlsx、.csv（UTF-8 / GB18030）或 .json（{\"rows\": [...]}）"},
         "enterprise": {"type": "string", "description": "统一社会信用代码（管理员必填）"},
         "publish": {"type": "boolean", "default": True},
         "dry_run": {"type": "boolean", "default": False},
@@ -114,19 +116,19 @@ def _rows_from_request() -> tuple[list[tuple[int, Any]], dict[str, Any], bool, l
             if key in request.args and key not in payload:
                 data[key] = request.args[key]
         if not data["rows"]:
-            raise bulk.BulkFileError([bulk.RowError(0, "", "no_rows", "rows 为空，没有要提交的声明")])
-        if len(data["rows"]) > bulk.MAX_ROWS:
-            raise bulk.BulkFileError([bulk.RowError(
-                0, "", "too_many_rows", f"一次最多提交 {bulk.MAX_ROWS} 行，请分批提交")])
+            raise bulk_table.BulkFileError([RowError(0, "", "rows 为空，没有要提交的声明", "no_rows")])
+        if len(data["rows"]) > bulk_table.MAX_ROWS:
+            raise bulk_table.BulkFileError([RowError(
+                0, "", f"一次最多提交 {bulk_table.MAX_ROWS} 行，请分批提交", "too_many_rows")])
         return list(enumerate(data["rows"], start=1)), data, True, []
     upload = request.files.get("file")
     if upload is None:
         raise ValidationError("请上传模板文件（multipart 字段 file）或提交 JSON {\"rows\": [...]}",
                               {"file": ["必填项"]})
-    table = bulk.read_table(upload.read(), upload.filename or "")
+    table = bulk_table.read_table(upload.read(), upload.filename or "")
     options = {key: request.form.get(key, request.args.get(key))
                for key in ("enterprise", "publish", "dry_run")}
-    return table.rows, options, False, table.warnings
+    return table.rows, options, table.kind == "json", table.warnings
 
 
 @blp.route("/declarations/bulk", methods=["POST"])
@@ -143,10 +145,7 @@ def _rows_from_request() -> tuple[list[tuple[int, Any]], dict[str, Any], bool, l
               "description": "统一社会信用代码（管理员必填）"}])
 @blp.response(201, BulkResultSchema, description="全部声明已提交")
 @blp.alt_response(200, schema=BulkResultSchema, description="dry_run：检查通过，未提交")
-@error_doc(blp, 401)
-@error_doc(blp, 403)
-@error_doc(blp, 404)
-@error_doc(blp, 422)
+@error_docs(blp, 401, 403, 404, 422)
 def file_bulk() -> Any:
     """File many declarations at once from the template (XLSX/CSV) or JSON rows.
 
@@ -181,16 +180,14 @@ def file_bulk() -> Any:
     {"in": "query", "name": "format", "schema": {"type": "string", "enum": ["xlsx", "csv"],
                                                  "default": "xlsx"}}],
     responses={"200": {"description": "模板文件", "content": {
-        bulk.TEMPLATE_TYPES["xlsx"][0]: {"schema": {"type": "string", "format": "binary"}},
+        MIMETYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
         "text/csv": {"schema": {"type": "string", "format": "binary"}}}}})
 @error_doc(blp, 422)
 def download_template() -> Response:
     """The empty bulk template, XLSX (with a 填写说明 sheet) or CSV (UTF-8 with BOM)."""
-    fmt = (request.args.get("format") or "xlsx").strip().lower()
-    if fmt not in bulk.TEMPLATE_TYPES:
-        raise ValidationError("format 应为 xlsx 或 csv", {"format": ["应为 xlsx 或 csv"]})
-    mimetype, ascii_name, zh_name = bulk.TEMPLATE_TYPES[fmt]
-    resp = current_app.response_class(bulk.template_bytes(fmt), mimetype=mimetype)
+    fmt = request.args.get("format") or "xlsx"
+    mimetype, ascii_name, zh_name = bulk_table.template_type(fmt)
+    resp = current_app.response_class(bulk_table.template_bytes(fmt), mimetype=mimetype)
     resp.headers["Content-Disposition"] = (
         f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(zh_name)}")
     return resp

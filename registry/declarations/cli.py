@@ -45,43 +45,48 @@ def _actor(email: str | None) -> User:
 @click.option("--as", "as_email", default=None,
               help="Record the filing under this user (a member of the enterprise or an admin).")
 @click.option("--errors-csv", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the error list (行, 列, 代码, 错误) to this CSV file.")
+              help="Also write the error list (行, 列, 代码, 错误) to this CSV (or .xlsx) file.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rows that failed, with an error column, to this CSV (or .xlsx) "
+                   "file.")
 @with_appcontext
 def file_declarations_command(path: Path, credit_code: str, publish: bool, dry_run: bool,
-                              as_email: str | None, errors_csv: Path | None) -> None:
-    """File the declarations in a bulk template (.xlsx or .csv) for one enterprise.
+                              as_email: str | None, errors_csv: Path | None,
+                              rejects: Path | None) -> None:
+    """File the declarations in a bulk template (.xlsx, .csv or .json) for one enterprise.
 
     All rows are filed or none: any error lists every problem by spreadsheet row and column
     and exits with status 1 without filing anything.
     """
-    import csv
-
-    from registry.declarations.bulk import BulkFileError, BulkReport, file_declarations, read_table
+    from registry.declarations.bulk import BulkReport, file_declarations
+    from registry.declarations.bulk_table import read_table
     from registry.enterprises.services import get_enterprise
     from registry.errors import RegistryError
     from registry.extensions import db
+    from registry.spreadsheets import read_or_errors, write_errors, write_rejects
 
     try:
         enterprise = get_enterprise(credit_code)
         actor = _actor(as_email)
-        try:
-            table = read_table(path.read_bytes(), path.name)
-        except BulkFileError as exc:
-            report = BulkReport(dry_run=dry_run, publish=publish, errors=exc.row_errors)
-        else:
-            for warning in table.warnings:
-                click.echo(f"注意：{warning}", err=True)
+        table, file_errors = read_or_errors(lambda: read_table(path))
+        for warning in table.warnings if table else ():
+            click.echo(f"注意：{warning}", err=True)
+        report = BulkReport(dry_run=dry_run, publish=publish, errors=file_errors)
+        if table is not None:
             report = file_declarations(enterprise, table.rows, actor, publish=publish,
-                                       dry_run=dry_run)
+                                       dry_run=dry_run, strict_keys=table.kind == "json")
     except RegistryError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
 
     if errors_csv is not None:
-        with errors_csv.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["行", "列", "代码", "错误"])
-            writer.writerows([e.row, e.column, e.code, e.message] for e in report.errors)
+        write_errors(errors_csv, report.errors)
+    if rejects is not None and report.errors:
+        if table is None:
+            click.echo(f"文件无法使用，未写出 {rejects.name}。", err=True)
+        else:
+            shown = write_rejects(rejects, table.headers, table.rows, report.errors)
+            click.echo(f"已将未通过检查的 {shown} 行写入 {rejects}。", err=True)
     for w in report.warnings:
         click.echo(f"提示：第 {w.row} 行 {w.column}：[{w.code}] {w.message}", err=True)
     if report.errors:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from sqlalchemy import func, select
 
 from registry.accounts.services import create_user, issue_token
 from registry.audit import AuditEntry
-from registry.declarations import bulk
+from registry.declarations import bulk, bulk_table
 from registry.declarations.models import Declaration
 from registry.declarations.search import declaration_doc
 from registry.enterprises.models import Enterprise
@@ -105,33 +107,33 @@ def member(ent: Enterprise) -> Any:
 
 
 def file(ent: Enterprise, actor: Any, data: bytes, name: str, **kw: Any) -> bulk.BulkReport:
-    table = bulk.read_table(data, name)
+    table = bulk_table.read_table(data, name)
     return bulk.file_declarations(ent, table.rows, actor, **kw)
 
 
 class TestTemplate:
     def test_xlsx_has_the_columns_and_instructions(self) -> None:
-        wb = load_workbook(io.BytesIO(bulk.template_bytes("xlsx")))
+        wb = load_workbook(io.BytesIO(bulk_table.template_bytes("xlsx")))
         assert wb.sheetnames == ["声明", "填写说明"]
         headers = [c.value for c in wb["声明"][1]]
-        assert headers == list(bulk.HEADERS)
+        assert headers == list(bulk_table.HEADERS)
         assert headers[:3] == ["产品名称", "型号", "类别"] and "指标" in headers
         notes = [r[0] for r in wb["填写说明"].iter_rows(min_row=2, values_only=True)]
-        assert set(bulk.HEADERS) <= set(notes)
+        assert set(bulk_table.HEADERS) <= set(notes)
 
     def test_csv_is_utf8_with_bom_and_reads_back(self) -> None:
-        data = bulk.template_bytes("csv")
+        data = bulk_table.template_bytes("csv")
         assert data.startswith(b"\xef\xbb\xbf")
-        assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == list(bulk.HEADERS)
+        assert next(csv.reader(io.StringIO(data.decode("utf-8-sig")))) == list(bulk_table.HEADERS)
 
     def test_the_example_row_is_valid(self, ent: Enterprise, member: Any) -> None:
-        table = bulk.read_table(bulk.template_bytes("csv", example=True), "t.csv")
+        table = bulk_table.read_table(bulk_table.template_bytes("csv", example=True), "t.csv")
         (loaded,) = bulk.load_rows(table.rows)
         assert loaded.data is not None and loaded.errors == []
 
     def test_unknown_format(self) -> None:
         with pytest.raises(ValidationError):
-            bulk.template_bytes("pdf")
+            bulk_table.template_bytes("pdf")
 
 
 class TestFileFromCsv:
@@ -279,7 +281,7 @@ class TestReadFile:
 
     def test_the_downloaded_template_round_trips(self, db: Any, ent: Enterprise,
                                                  member: Any) -> None:
-        wb = load_workbook(io.BytesIO(bulk.template_bytes("xlsx")))
+        wb = load_workbook(io.BytesIO(bulk_table.template_bytes("xlsx")))
         ws = wb["声明"]
         ws.append(["电饭锅", "FB-30", None, None, "6901234567892", "是", 300, HOOD, None, None,
                    IND, None, None])
@@ -289,20 +291,20 @@ class TestReadFile:
         assert report.ok, report.errors
 
     def test_missing_required_column(self) -> None:
-        with pytest.raises(bulk.BulkFileError) as info:
-            bulk.read_table("型号,执行标准\nA,GB/T 1-2000\n".encode(), "x.csv")
+        with pytest.raises(bulk_table.BulkFileError) as info:
+            bulk_table.read_table("型号,执行标准\nA,GB/T 1-2000\n".encode(), "x.csv")
         assert info.value.row_errors[0].code == "missing_column"
 
     def test_empty_and_unknown_files(self) -> None:
-        with pytest.raises(bulk.BulkFileError):
-            bulk.read_table("产品名称,型号\n".encode(), "x.csv")
-        with pytest.raises(bulk.BulkFileError):
-            bulk.read_table(b"not a zip", "x.xlsx")
-        with pytest.raises(bulk.BulkFileError):
-            bulk.read_table(b"", "x.pdf")
+        with pytest.raises(bulk_table.BulkFileError):
+            bulk_table.read_table("产品名称,型号\n".encode(), "x.csv")
+        with pytest.raises(bulk_table.BulkFileError):
+            bulk_table.read_table(b"not a zip", "x.xlsx")
+        with pytest.raises(bulk_table.BulkFileError):
+            bulk_table.read_table(b"", "x.pdf")
 
     def test_unknown_columns_are_ignored_with_a_warning(self) -> None:
-        table = bulk.read_table("产品名称,备注\n电饭锅,内部\n".encode(), "x.csv")
+        table = bulk_table.read_table("产品名称,备注\n电饭锅,内部\n".encode(), "x.csv")
         assert table.warnings == ["已忽略未识别的列：备注"]
 
 
@@ -437,10 +439,10 @@ class TestBulkApi:
         assert resp.status_code == 200
         assert f"declarations-template.{fmt}" in resp.headers["Content-Disposition"]
         if fmt == "csv":
-            assert resp.data == bulk.template_bytes("csv")
+            assert resp.data == bulk_table.template_bytes("csv")
         else:
             ws = load_workbook(io.BytesIO(resp.data))["声明"]
-            assert [c.value for c in ws[1]] == list(bulk.HEADERS)
+            assert [c.value for c in ws[1]] == list(bulk_table.HEADERS)
 
     def test_template_bad_format(self, client: Any) -> None:
         assert client.get(f"{URL}/template?format=doc").status_code == 422
@@ -451,3 +453,44 @@ class TestBulkApi:
         assert op["security"] == [{"bearerAuth": []}]
         assert {"201", "401", "403", "422"} <= set(op["responses"])
         assert "get" in spec["paths"][URL + "/template"]
+
+
+class TestCommandFiles:
+    """``registry file-declarations`` reads what the API reads, and writes a reject file."""
+
+    @pytest.fixture
+    def saved(self, db: Any) -> Enterprise:
+        make_catalogue()
+        ent = make_enterprise()
+        db.session.commit()  # the command rolls back on errors: keep the fixture's rows
+        return ent
+
+    @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+    def test_rejects_are_the_failed_rows_with_their_errors(self, runner: Any, saved: Enterprise,
+                                                           tmp_path: Path, suffix: str) -> None:
+        path = tmp_path / "bad.csv"
+        path.write_bytes(csv_bytes([row(), row(model="X2", 执行标准=OLD_HOOD),
+                                    row(model="X3", 主导产品="可能")]))
+        rejects = tmp_path / f"rejects{suffix}"
+        result = runner.invoke(args=["file-declarations", str(path), "--enterprise",
+                                     saved.credit_code, "--rejects", str(rejects)])
+        assert result.exit_code == 1 and "2 行写入" in result.output
+        table = bulk_table.read_table(rejects)
+        assert table.headers == ["原行号", *row(), "错误"]
+        assert [(str(r["原行号"]), r["型号"]) for _, r in table.rows] == [("3", "X2"), ("4", "X3")]
+        assert table.rows[1][1]["错误"] == "主导产品：[invalid_value] “可能”无效，应为 是 或 否"
+
+    def test_a_json_file_is_checked_like_json_rows(self, runner: Any, db: Any,
+                                                   saved: Enterprise, tmp_path: Path) -> None:
+        path = tmp_path / "rows.json"
+        path.write_text(json.dumps({"rows": [row(), {**row(model="X2"), "colour": "red"}]},
+                                   ensure_ascii=False), encoding="utf-8")
+        result = runner.invoke(args=["file-declarations", str(path), "--enterprise",
+                                     saved.credit_code])
+        assert result.exit_code == 1
+        assert "2\tcolour\t[unknown_field] 未知字段" in result.output
+        path.write_text(json.dumps([row()], ensure_ascii=False), encoding="utf-8")
+        result = runner.invoke(args=["file-declarations", str(path), "--enterprise",
+                                     saved.credit_code])
+        assert result.exit_code == 0, result.output
+        assert count(db, Declaration, Declaration.enterprise_id == saved.id) == 1

@@ -13,12 +13,12 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from registry.search.models import ChangeFeed
+from registry.spreadsheets import RowError
 from registry.standards import services
 from registry.standards.importing import (
-    TEMPLATE_COLUMNS,
+    COLUMNS,
     ImportFileError,
     ImportReport,
-    RowError,
     _RowLoader,
     clean_text,
     convert,
@@ -31,7 +31,7 @@ from registry.standards.models import Standard, as_plain
 
 D = dt.date
 FIXTURES = Path(__file__).parent / "fixtures"
-HEADERS = [h for h, _, _ in TEMPLATE_COLUMNS]
+HEADERS = list(COLUMNS.headers)
 
 ROW_2016 = {
     "标准号": "GB/T 19001-2016",
@@ -156,7 +156,7 @@ class TestImportCsv:
         path = write_csv(tmp_path / "n.csv", [{"中文名称": "x"}], headers=["中文名称"])
         with pytest.raises(ImportFileError) as exc:
             read_file(path)
-        assert exc.value.row_errors == [RowError(1, "标准号", "缺少“标准号”列")]
+        assert exc.value.row_errors == [RowError(1, "标准号", "缺少“标准号”列", "missing_column")]
 
     def test_unsupported_extension(self, tmp_path: Path) -> None:
         path = tmp_path / "a.xls"
@@ -205,7 +205,7 @@ class TestImportXlsx:
         path = tmp_path / "bad.xlsx"
         wb.save(path)
         report = run_import(path)
-        assert report.errors == [RowError(4, "实施日期", "日期“2009-02-30”不存在")]
+        assert report.errors == [RowError(4, "实施日期", "日期“2009-02-30”不存在", "invalid_value")]
 
     def test_wrong_sheet_dimension(self, db: Any, tmp_path: Path) -> None:
         """Files from other tools often declare a bogus used range; read the cells anyway."""
@@ -333,7 +333,7 @@ class TestErrors:
     def test_one_bad_row_imports_nothing(self, db: Any, tmp_path: Path) -> None:
         rows = [ROW_2008, {**ROW_2016, "实施日期": "2017-17-01"}]
         report = run_import(write_csv(tmp_path / "a.csv", rows))
-        assert report.errors == [RowError(3, "实施日期", "日期“2017-17-01”不存在")]
+        assert report.errors == [RowError(3, "实施日期", "日期“2017-17-01”不存在", "invalid_value")]
         assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
         assert count(Standard) == 0
         assert count(ChangeFeed) == 0
@@ -358,13 +358,14 @@ class TestErrors:
     def test_nature_must_match_the_number(self, db: Any, tmp_path: Path) -> None:
         report = run_import(write_csv(tmp_path / "a.csv", [{**ROW_2008, "标准性质": "强制性"}]))
         assert report.errors == [
-            RowError(2, "标准性质", "标准性质与编号不符：GB/T 19001-2008 应为推荐性")]
+            RowError(2, "标准性质", "标准性质与编号不符：GB/T 19001-2008 应为推荐性",
+                     "invalid_value")]
 
     def test_duplicate_number_in_file(self, db: Any, tmp_path: Path) -> None:
         rows = [ROW_2008, ROW_2016, {**ROW_2008, "标准号": "GBT 19001—2008"}]
         report = run_import(write_csv(tmp_path / "a.csv", rows))
         assert report.errors == [
-            RowError(4, "标准号", "标准号 GB/T 19001-2008 与第 2 行重复")]
+            RowError(4, "标准号", "标准号 GB/T 19001-2008 与第 2 行重复", "duplicate_row")]
         assert count(Standard) == 0
 
     def test_existing_records_are_left_alone_on_error(self, db: Any, tmp_path: Path) -> None:
@@ -459,8 +460,8 @@ class TestCommand:
         assert "未导入任何记录" in result.output
         assert count(Standard) == 0
         with report_csv.open(encoding="utf-8-sig") as fh:
-            assert list(csv.reader(fh)) == [["行", "列", "错误"],
-                                            ["3", "CCS", "CCS 分类号格式应如 A00"]]
+            assert list(csv.reader(fh)) == [["行", "列", "代码", "错误"],
+                                            ["3", "CCS", "invalid_value", "CCS 分类号格式应如 A00"]]
 
     def test_dry_run(self, runner: FlaskCliRunner, tmp_path: Path) -> None:
         path = write_csv(tmp_path / "a.csv", [ROW_2016])
@@ -474,7 +475,7 @@ class TestCommand:
         path.write_text("{not json", encoding="utf-8")
         result = runner.invoke(args=["import", str(path)])
         assert result.exit_code == 1
-        assert "无法读取 JSON 文件" in result.output
+        assert "无法读取文件：JSON 格式有误" in result.output
 
 
 class TestConversions:

@@ -1,42 +1,32 @@
 """Bulk import of catalogue records: the CSV/XLSX template and the national platform's JSON.
 
-``read_file`` turns a file into ``(row_number, {header: value})`` pairs; ``import_standards``
-maps headers to ``StandardInSchema`` fields, cleans and validates every row, and upserts by
-canonical number inside one savepoint, so a file with any bad row writes nothing.
-``write_template`` writes records back in the template format (CSV or XLSX).
+The catalogue keeps only its table and its row loader; reading, row errors, templates and
+error files are ``registry.spreadsheets``'. ``read_file`` opens a file as ``(row_number,
+{header: value})`` pairs; ``import_standards`` maps headers to ``StandardInSchema`` fields,
+cleans and validates every row, and upserts by canonical number inside one savepoint, so a
+file with any bad row writes nothing. ``write_template`` writes records back in the
+template format (CSV or XLSX).
 
-Modules: ``mapping`` (columns, header names, cell cleaning), ``readers`` (CSV/XLSX/JSON files),
-``service`` (validation and the import), ``template`` (writing the template, the error CSV).
+Modules: ``mapping`` (the columns and cell parsers), ``readers`` (opening a file),
+``service`` (the row loader and the import), ``template`` (records as template rows).
 """
 
-from registry.standards.importing.mapping import (
-    FIELD_LABELS,
-    TEMPLATE_COLUMNS,
-    clean_text,
-    convert,
-    parse_date,
-    resolve_header,
-)
-from registry.standards.importing.readers import ImportFileError, RowError, RowSource, read_file
-from registry.standards.importing.service import BATCH_SIZE, ImportReport, import_standards
+from registry.spreadsheets import write_errors as write_errors_csv
+from registry.standards.importing.mapping import COLUMNS, clean_text, convert, parse_date
+from registry.standards.importing.readers import ImportFileError, read_file
+from registry.standards.importing.service import ImportReport, import_standards
 from registry.standards.importing.service import _RowLoader as _RowLoader
-from registry.standards.importing.template import template_row, write_errors_csv, write_template
+from registry.standards.importing.template import write_template
 
 __all__ = [
-    "BATCH_SIZE",
-    "FIELD_LABELS",
-    "TEMPLATE_COLUMNS",
+    "COLUMNS",
     "ImportFileError",
     "ImportReport",
-    "RowError",
-    "RowSource",
     "clean_text",
     "convert",
     "import_standards",
     "parse_date",
     "read_file",
-    "resolve_header",
-    "template_row",
-    "write_errors_csv",
+    "write_errors_csv",  # the error list (行, 列, 代码, 错误); `registry import --errors-csv`
     "write_template",
 ]

@@ -1,8 +1,9 @@
-"""Import-file columns and cell cleaning: header names, dates, status words, lists.
+"""The catalogue's table: its columns (``COLUMNS``) and the cell parsers behind them.
 
-``resolve_header`` maps a column header (template Chinese, English field name or a key of the
-national platform's JSON) to a ``StandardInSchema`` field; ``convert`` turns one cell into the
-value that field expects (``<sacinfo>`` highlights stripped, dates parsed, words mapped).
+``COLUMNS.resolve`` maps a column header (template Chinese, a variant, the English field
+name or a key of the national platform's JSON) to a ``StandardInSchema`` field; ``convert``
+turns one cell into the value that field expects (``<sacinfo>`` highlights stripped, dates
+parsed, words mapped). Reading, templates and error files are ``registry.spreadsheets``'.
 """
 
 from __future__ import annotations
@@ -11,67 +12,64 @@ import datetime as dt
 import html
 import re
 import unicodedata
-from functools import cache
 from typing import Any
 
 from registry import labels
+from registry.spreadsheets import Column, Columns
 
 # -- the columns --------------------------------------------------------------------------
 
-#: Template columns in order: (Chinese header, StandardInSchema field, what it accepts).
-TEMPLATE_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("标准号", "number",
-     "必填，须带年代号。全角、无空格、em dash 等写法均可，导入时规范为 GB/T 19001-2016"),
-    ("中文名称", "title_zh", "必填。标准中文名称"),
-    ("英文名称", "title_en", "英文名称"),
-    ("标准性质", "nature", "强制性 / 推荐性 / 指导性；须与编号相符（GB 为强制性，GB/T 为推荐性）"),
-    ("状态", "status", "即将实施 / 现行 / 被代替 / 废止"),
-    ("发布日期", "issued_on", "YYYY-MM-DD、YYYY/MM/DD、YYYYMMDD 或 Excel 日期单元格"),
-    ("实施日期", "effective_on", "同发布日期；不得早于发布日期"),
-    ("废止日期", "withdrawn_on", "同发布日期；不得早于实施日期"),
-    ("ICS", "ics", "ICS 分类号，如 03.120.10；多个用 ; ；或 , 分隔"),
-    ("CCS", "ccs", "中国标准文献分类号，如 A00"),
-    ("发布单位", "issuing_body", "如 国家市场监督管理总局、国家标准化管理委员会"),
-    ("主管部门", "responsible_dept", "如 国家标准化管理委员会"),
-    ("归口单位", "technical_committee", "如 全国质量管理和质量保证标准化技术委员会（TC 151）"),
-    ("起草单位", "drafting_orgs", "多个用 ；或 、分隔"),
-    ("起草人", "drafters", "多个用 ；、或 ，分隔"),
-    ("备案号", "filing_no", "行业标准、地方标准的备案号"),
-    ("公告号", "notice_no", "发布公告号"),
-    ("代替标准", "replaces", "本标准代替的标准编号，多个用 ；分隔"),
-    ("采用国际标准", "adoptions",
-     "编号加采用程度 IDT/MOD/NEQ，多个用 ；分隔，如 ISO 9001:2015 IDT"),
-    ("适用范围", "scope", "适用范围文字，可换行"),
-    ("全文链接", "full_text_url", "以 http:// 或 https:// 开头的网址"),
+def _column(header: str, name: str, note: str, example: str = "", width: int = 16,
+            synonyms: tuple[str, ...] = (), **kw: Any) -> Column:
+    return Column(header, name, note, example, synonyms=synonyms, width=width, **kw)
+
+
+#: The template's columns in order, then 终止方式 (accepted, not offered). Synonyms: other
+#: Chinese headers, English field names (always accepted) and the national platform's keys.
+_COLUMNS = (
+    _column("标准号", "number",
+            "必填，须带年代号。全角、无空格、em dash 等写法均可，导入时规范为 GB/T 19001-2016",
+            "GB/T 19001-2016", 22, ("标准编号", "std_code"), required=True),
+    _column("中文名称", "title_zh", "必填。标准中文名称", "质量管理体系 要求", 36,
+            ("标准名称", "中文标准名称", "标准中文名称", "c_c_name", "c_name"), required=True),
+    _column("英文名称", "title_en", "英文名称", "Quality management systems—Requirements", 36,
+            ("英文标准名称", "标准英文名称", "e_name")),
+    _column("标准性质", "nature", "强制性 / 推荐性 / 指导性；须与编号相符（GB 为强制性，GB/T 为推荐性）",
+            "推荐性", 10, ("性质", "std_nature")),
+    _column("状态", "status", "即将实施 / 现行 / 被代替 / 废止", "现行", 10, ("标准状态", "state")),
+    _column("发布日期", "issued_on", "YYYY-MM-DD、YYYY/MM/DD、YYYYMMDD 或 Excel 日期单元格",
+            "2016-12-30", 12, ("批准日期", "issue_date")),
+    _column("实施日期", "effective_on", "同发布日期；不得早于发布日期", "2017-07-01", 12,
+            ("act_date",)),
+    _column("废止日期", "withdrawn_on", "同发布日期；不得早于实施日期", "", 12, ("作废日期",)),
+    _column("ICS", "ics", "ICS 分类号，如 03.120.10；多个用 ; ；或 , 分隔", "03.120.10", 16,
+            ("ics分类号", "ics号", "国际标准分类号")),
+    _column("CCS", "ccs", "中国标准文献分类号，如 A00", "A00", 8,
+            ("ccs分类号", "中国标准分类号", "中标分类号")),
+    _column("发布单位", "issuing_body", "如 国家市场监督管理总局、国家标准化管理委员会",
+            "国家质量监督检验检疫总局；国家标准化管理委员会", 24, ("发布部门",)),
+    _column("主管部门", "responsible_dept", "如 国家标准化管理委员会", "国家标准化管理委员会", 24,
+            ("charge_dept",)),
+    _column("归口单位", "technical_committee", "如 全国质量管理和质量保证标准化技术委员会（TC 151）",
+            "全国质量管理和质量保证标准化技术委员会（TC 151）", 24, ("技术归口单位", "归口")),
+    _column("起草单位", "drafting_orgs", "多个用 ；或 、分隔", "中国标准化研究院；中国合格评定国家认可中心",
+            30),
+    _column("起草人", "drafters", "多个用 ；、或 ，分隔", "张三、李四", 20),
+    _column("备案号", "filing_no", "行业标准、地方标准的备案号", "", 14, ("record_no", "备案编号")),
+    _column("公告号", "notice_no", "发布公告号", "", 14, ("公告编号",)),
+    _column("代替标准", "replaces", "本标准代替的标准编号，多个用 ；分隔", "GB/T 19001-2008", 22,
+            ("代替", "代替标准号", "revise_std_codes")),
+    _column("采用国际标准", "adoptions",
+            "编号加采用程度 IDT/MOD/NEQ，多个用 ；分隔，如 ISO 9001:2015 IDT", "ISO 9001:2015 IDT",
+            28, ("采用标准", "采标")),
+    _column("适用范围", "scope", "适用范围文字，可换行", "本标准为下列组织规定了质量管理体系要求。", 40,
+            ("范围",)),
+    _column("全文链接", "full_text_url", "以 http:// 或 https:// 开头的网址",
+            "https://openstd.samr.gov.cn/", 30, ("链接",)),
+    _column("终止方式", "end_kind", "被代替 / 废止：有将来废止日期的标准届时如何终止",
+            in_template=False),
 )
 
-FIELD_LABELS: dict[str, str] = {f: h for h, f, _ in TEMPLATE_COLUMNS} | {"end_kind": "终止方式"}
-
-# Other spellings of a header (compared after header_key): English field names, the
-# national platform's JSON keys and common Chinese variants.
-_ALIASES: dict[str, str] = {
-    "标准编号": "number", "std_code": "number",
-    "标准名称": "title_zh", "中文标准名称": "title_zh", "标准中文名称": "title_zh",
-    "c_c_name": "title_zh", "c_name": "title_zh",
-    "英文标准名称": "title_en", "标准英文名称": "title_en", "e_name": "title_en",
-    "性质": "nature", "std_nature": "nature",
-    "标准状态": "status", "state": "status",
-    "批准日期": "issued_on", "issue_date": "issued_on",
-    "act_date": "effective_on",
-    "作废日期": "withdrawn_on",
-    "ics分类号": "ics", "ics号": "ics", "国际标准分类号": "ics",
-    "ccs分类号": "ccs", "中国标准分类号": "ccs", "中标分类号": "ccs",
-    "发布部门": "issuing_body", "charge_dept": "responsible_dept",
-    "技术归口单位": "technical_committee", "归口": "technical_committee",
-    "record_no": "filing_no", "备案编号": "filing_no",
-    "公告编号": "notice_no",
-    "代替": "replaces", "代替标准号": "replaces", "revise_std_codes": "replaces",
-    "采用标准": "adoptions", "采标": "adoptions",
-    "范围": "scope", "链接": "full_text_url",
-    "终止方式": "end_kind",
-}
-
-_REQUIRED = ("number", "title_zh")
 _DATES = frozenset({"issued_on", "effective_on", "withdrawn_on"})
 _SPLIT = {
     "ics": re.compile(r"[;；,，、\s]+"),
@@ -111,28 +109,6 @@ _DATE_RE = re.compile(
 _CHINA = dt.timezone(dt.timedelta(hours=8))  # the national platform's epoch values are CST
 
 # -- cleaning values ----------------------------------------------------------------------
-
-def header_key(header: Any) -> str:
-    """A column header compared loosely: NFKC, lower case, no spaces, asterisks or
-    bracketed notes ('标准号（必填）', '年产值（万元）')."""
-    text = unicodedata.normalize("NFKC", str(header or "")).strip().lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s*＊]+", "", text)
-
-
-@cache
-def resolve_header(header: str) -> str | None:
-    """The schema field a column header (Chinese, English or national-JSON key) stands for."""
-    key = header_key(header)
-    if not key:
-        return None
-    for h, f, _ in TEMPLATE_COLUMNS:
-        if key in (header_key(h), f):
-            return f
-    if key == "end_kind":
-        return "end_kind"
-    return _ALIASES.get(key)
-
 
 def clean_text(value: Any, *, multiline: bool = False) -> str | None:
     """A cell as text without HTML (the platform's ``<sacinfo>`` highlights); None if empty."""
@@ -288,3 +264,7 @@ def convert(name: str, value: Any) -> Any:
         return _ccs(value)
     return clean_text(value, multiline=name == "scope")
 
+
+
+#: The catalogue's table: columns, header resolution, row mapping (``convert`` parses).
+COLUMNS = Columns(_COLUMNS, convert)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -12,10 +13,10 @@ from marshmallow import ValidationError as SchemaError
 
 from registry import labels, numbers
 from registry.extensions import db
-from registry.schema_zh import to_chinese
+from registry.spreadsheets import RowError, TableError
+from registry.spreadsheets.columns import error_code, schema_messages
 from registry.standards import bulk, services
-from registry.standards.importing.mapping import _REQUIRED, FIELD_LABELS, convert, resolve_header
-from registry.standards.importing.readers import ImportFileError, RowError
+from registry.standards.importing.mapping import COLUMNS
 from registry.standards.models import Standard
 from registry.standards.schemas import StandardInSchema
 
@@ -49,33 +50,12 @@ class ImportReport:
 # -- validating rows ----------------------------------------------------------------------
 
 _SUBFIELDS = {"number": "编号", "degree": "采用程度", "title": "名称"}
+_NATURE_WORD = re.compile(r"应为 (mandatory|recommended|guidance)\b")
 
 
-def _zh(message: str) -> str:
-    translated = to_chinese(message)
-    if translated != message:
-        return translated
-    return re.sub(r"应为 (mandatory|recommended|guidance)\b",
-                  lambda m: "应为" + labels.chinese(labels.NATURE)[m[1]], message)
-
-
-def _flatten(messages: Any, prefix: str = "", value: Any = None) -> Iterator[str]:
-    if isinstance(messages, dict):
-        for key, sub in messages.items():
-            item = None
-            if isinstance(key, int):
-                item = value[key] if isinstance(value, list) and key < len(value) else None
-                shown = item.get("number") if isinstance(item, dict) else item
-                label = f"“{shown}”" if isinstance(shown, str) else f"第 {key + 1} 项"
-            else:
-                label = _SUBFIELDS.get(str(key), str(key))
-                item = value.get(key) if isinstance(value, dict) else None
-            yield from _flatten(sub, f"{prefix}{label}：", item)
-    elif isinstance(messages, list | tuple):
-        for sub in messages:
-            yield from _flatten(sub, prefix)
-    else:
-        yield prefix + _zh(str(messages))
+def _zh(line: str) -> str:
+    """The schema's nature check names the nature by its code: say it in Chinese."""
+    return _NATURE_WORD.sub(lambda m: "应为" + labels.chinese(labels.NATURE)[m[1]], line)
 
 
 class _RowLoader:
@@ -84,45 +64,38 @@ class _RowLoader:
     def __init__(self) -> None:
         self.schema = StandardInSchema()
 
-    def load(self, raw: Any) -> tuple[dict[str, Any] | None, numbers.StandardNumber | None,
-                                      list[tuple[str, str]]]:
+    def load(self, raw: Any, row: int = 0) -> tuple[dict[str, Any] | None,
+                                                    numbers.StandardNumber | None,
+                                                    list[RowError]]:
         """(data restricted to the row's columns or None, parsed number if any, errors)."""
         if not isinstance(raw, dict):
-            return None, None, [("", "应为一条记录（JSON 对象）")]
-        values: dict[str, Any] = {}
-        labels: dict[str, str] = {}
-        errors: list[tuple[str, str]] = []
-        bad: set[str] = set()
-        for header, value in raw.items():
-            name = resolve_header(header) if isinstance(header, str) else None
-            if name is None or (name in values and values[name] not in (None, [])):
-                continue  # unknown column, or a second spelling of one already filled
-            labels[name] = header
-            try:
-                values[name] = convert(name, value)
-            except ValueError as exc:
-                errors.append((header, str(exc)))
-                bad.add(name)
-                values[name] = None
+            return None, None, [RowError(row, "", "应为一条记录（JSON 对象）", "invalid_row")]
+        mapped = COLUMNS.map_row(row, raw)
+        values, errors = mapped.values, mapped.errors
         payload = {k: v for k, v in values.items()
-                   if k not in bad and not (v is None and k in _REQUIRED)}
+                   if k not in mapped.bad and not (v is None and k in COLUMNS.required)}
         number = values.get("number")
         parsed = numbers.try_parse(number) if isinstance(number, str) else None
+
+        def label(name: str) -> str:
+            return mapped.labels.get(name) or COLUMNS.label(name)
+
         try:
             loaded = self.schema.load(payload)
         except SchemaError as exc:
             msgs = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
             for name, sub in msgs.items():
-                label = "" if name == "_schema" else labels.get(name, FIELD_LABELS.get(name, name))
-                errors.extend((label, m) for m in _flatten(sub, "", payload.get(name)))
+                column = "" if name == "_schema" else label(name)
+                errors.extend(RowError(row, column, _zh(m), error_code(m))
+                              for m in schema_messages(sub, _SUBFIELDS, payload.get(name)))
             return None, parsed, errors
         if errors or parsed is None:
             return None, parsed, errors
         for name, limit in _MAX_LEN.items():
             text = parsed.canonical if name == "number" else loaded.get(name)
             if isinstance(text, str) and len(text) > limit:
-                errors.append((labels.get(name, FIELD_LABELS.get(name, name)),
-                               f"长度不能超过 {limit} 个字符"))
+                errors.append(RowError(row, label(name), f"长度不能超过 {limit} 个字符",
+                                       "invalid_value"))
         if errors:
             return None, parsed, errors
         data = {k: loaded[k] for k in values if k in loaded}
@@ -151,14 +124,15 @@ def import_standards(rows: Iterable[tuple[int, Any]], *, source: str, dry_run: b
     try:
         for row, raw in _guard(rows, report):
             report.rows += 1
-            data, parsed, errors = loader.load(raw)
+            data, parsed, errors = loader.load(raw, row)
             if parsed is not None:
                 first = seen.setdefault(parsed.key, row)
                 if first != row:
-                    errors = [(_label_for(raw, "number"),
-                               f"标准号 {parsed.canonical} 与第 {first} 行重复"), *errors]
+                    errors = [RowError(row, _label_for(raw, "number"),
+                                       f"标准号 {parsed.canonical} 与第 {first} 行重复",
+                                       "duplicate_row"), *errors]
             if errors:
-                report.errors.extend(RowError(row, f, m) for f, m in errors)
+                report.errors.extend(errors)
                 batch.clear()
             elif not report.errors and data is not None and parsed is not None:
                 batch.append((data, parsed))
@@ -198,17 +172,17 @@ def _guard(rows: Iterable[tuple[int, Any]], report: ImportReport) -> Iterator[tu
         for row, raw in rows:
             last = row
             yield row, raw
-    except ImportFileError as exc:
-        report.errors.extend(RowError(e.row or last + 1, e.field, e.message)
+    except TableError as exc:
+        report.errors.extend(dataclasses.replace(e, row=e.row or last + 1)
                              for e in exc.row_errors)
 
 
 def _label_for(raw: Any, name: str) -> str:
     if isinstance(raw, dict):
         for header in raw:
-            if isinstance(header, str) and resolve_header(header) == name:
+            if isinstance(header, str) and COLUMNS.resolve(header) == name:
                 return header
-    return FIELD_LABELS[name]
+    return COLUMNS.label(name)
 
 
 def _write(batch: list[tuple[dict[str, Any], numbers.StandardNumber]], source: str,

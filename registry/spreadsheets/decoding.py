@@ -1,4 +1,4 @@
-"""Reading uploaded tables, one way for every reader (catalogue import, bulk filing, the
+"""Hostile-file-safe decoding, one way for every reader (catalogue import, bulk filing, the
 bulk status check): text files decoded, XLSX sheets read, and anything that cannot be read
 refused with one Chinese message, ``无法读取文件：…`` (``UnreadableFile``), never a
 UnicodeDecodeError, a zipfile or XML ParseError or an IndexError.
@@ -12,7 +12,7 @@ import warnings
 import zipfile
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # An XLSX is a zip: refuse one whose parts unpack to more than this (a "zip bomb" of a few
 # hundred KB can claim gigabytes of empty rows). A 5,000-row filing unpacks to a few MB.
@@ -27,24 +27,50 @@ class UnreadableFile(ValueError):
         self.message = str(self)
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM, else GB18030."""
+def text_encoding(fh: IO[bytes]) -> str:
+    """The encoding all of a text file decodes in: UTF-8 (``utf-8-sig`` with a BOM), UTF-16
+    with a BOM, else GB18030 (what Excel on a Chinese Windows saves as "CSV").
+
+    Reads the whole stream once per candidate (in 1 MB chunks) and rewinds it; a damaged
+    file raises ``UnreadableFile`` here rather than a UnicodeDecodeError half-way through.
+    """
+    fh.seek(0)
+    head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8) or head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-16"
+        error = _decode_error(fh, encoding)
+        if error is not None:
+            raise UnreadableFile(f"文件编码有误（{error.reason}，位置 {error.start}），"
+                                 "请另存为 UTF-8 编码的 CSV") from error
+        return encoding
+    for encoding in ("utf-8", "gb18030"):
+        if _decode_error(fh, encoding) is None:
+            return encoding
+    raise UnreadableFile("无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV")
+
+
+def _decode_error(fh: IO[bytes], encoding: str) -> UnicodeDecodeError | None:
+    """None when the whole stream decodes (and it is rewound), else the error (position in
+    the file)."""
+    fh.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
     try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[3:].decode("utf-8")
-        if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            # odd lengths and lone surrogates raise here: a damaged or truncated UTF-16 file
-            return data.decode("utf-16")
+        while chunk := fh.read(1 << 20):
+            decoder.decode(chunk)
+            offset += len(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"文件编码有误（{exc.reason}，位置 {exc.start}），"
-                             "请另存为 UTF-8 编码的 CSV") from exc
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile("无法识别文件编码，请保存为 UTF-8 或 GB18030 编码的 CSV") from exc
+        exc.start += offset
+        return exc
+    finally:
+        fh.seek(0)
+    return None
+
+
+def decode_text(data: bytes) -> str:
+    """An uploaded text file as text (``text_encoding``'s rules); UnreadableFile if it cannot."""
+    return data.decode(text_encoding(io.BytesIO(data)))
 
 
 def _check_zip(source: bytes | Path) -> None:
