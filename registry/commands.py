@@ -23,6 +23,7 @@ from registry.demo.cli import demo_command
 from registry.enterprises.models import Enterprise
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.reports.cli import report_group
 from registry.requestlog import configure_logging
 from registry.runtime import ensure_inline_updater
 from registry.search.cli import check_index_command, index_worker_command, reindex_command
@@ -103,5 +104,5 @@ def register_commands(app: Flask) -> None:
     """Attach every command to the app's CLI group."""
     for cmd in (init_db_command, create_user_command, serve_command, import_command,
                 demo_command, reindex_command, check_index_command, index_worker_command,
-                backup_command, restore_command, *DECLARATION_COMMANDS):
+                backup_command, restore_command, report_group, *DECLARATION_COMMANDS):
         app.cli.add_command(cmd)

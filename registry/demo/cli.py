@@ -19,6 +19,7 @@ from registry.demo import DEMO_SOURCE, DemoDataError, demo_reference
 from registry.demo.curated import SOURCE, curated_standards
 from registry.demo.declarations import demo_hook
 from registry.demo.generator import generate_standards
+from registry.demo.years import demo_years_step
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.search.cli import index_after_demo
@@ -33,8 +34,9 @@ BATCH = 500  # records per commit
 
 def demo_steps() -> list[Callable[[], None]]:
     """What ``registry demo`` does after the catalogue, in this order: enterprises and
-    their declarations, then the search index (built from everything loaded)."""
-    return [demo_hook, index_after_demo]
+    their declarations, their yearly facts (for the reports), then the search index (built
+    from everything loaded)."""
+    return [demo_hook, demo_years_step, index_after_demo]
 
 
 def _items(count: int, seed: int, curated: bool,

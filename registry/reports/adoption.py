@@ -48,6 +48,7 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 WEIGHTS = ("both", "count", "output")
 STATUSES = ("counted", "adopting", "not_adopting", "excluded", "all")
 TREND_YEARS = 5
+DEFAULT_REGION = "330000"  # 浙江省
 
 
 # -- what is asked --------------------------------------------------------------------------
@@ -87,6 +88,16 @@ def make_scope(region: str | None, year: int | None, industry: str | None = None
     if errors:
         raise ValidationError("统计条件有误", errors)
     return Scope(code, int(year or 0), ind)
+
+
+def resolve_scope(viewer: User | None, region: str | None, year: int | None,
+                  industry: str | None = None, today: dt.date | None = None) -> Scope:
+    """A scope from a face's arguments, with the defaults: an officer's own region (else the
+    province, 330000) and the last complete year."""
+    if not region:
+        region = viewer.region_code if viewer is not None and viewer.role == "officer" \
+            and viewer.region_code else DEFAULT_REGION
+    return make_scope(region, year if year is not None else default_year(today), industry)
 
 
 def valid_industry(code: str) -> bool:
@@ -351,6 +362,26 @@ class AdoptionReport:
     def headline(self) -> float | None:
         return self.total.output_rate if self.weight == "output" else self.total.rate
 
+    def filters(self) -> dict[str, Any]:
+        return scope_filters(self.scope, weight=self.weight)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The report as the API answers it (and the exports write it)."""
+        return {"definition": self.definition.as_dict(), "filters": self.filters(),
+                "access": self.access, "extracted_at": self.extracted_at,
+                "total": self.total.as_dict(),
+                "by_region": [c.as_dict() for c in self.by_region],
+                "by_industry": [c.as_dict() for c in self.by_industry],
+                "matrix": [c.as_dict() for c in self.matrix],
+                "trend": [c.as_dict() for c in self.trend]}
+
+
+def scope_filters(scope: Scope, **extra: Any) -> dict[str, Any]:
+    """The filters a figure was computed for, named (every face and export shows them)."""
+    return {"region": scope.region, "region_name": scope.region_name,
+            "industry": scope.industry, "industry_name": scope.industry_name,
+            "year": scope.year, **extra}
+
 
 def matrix(scope: Scope, definition: Definition = ADOPTION_V1) -> dict[tuple[str, str], Figures]:
     """Figures per (sub-region, sub-industry) cell — one GROUP BY query."""
@@ -375,12 +406,13 @@ def trend(scope: Scope, years: int = TREND_YEARS,
 
 
 def adoption_report(viewer: User | None, scope: Scope, weight: str = "both",
-                    with_trend: bool = True,
-                    definition: Definition = ADOPTION_V1) -> AdoptionReport:
-    """The report as ``viewer`` may see it (see the module's docstring for the scope rules)."""
+                    with_trend: bool = True, definition: Definition = ADOPTION_V1,
+                    trusted: bool = False) -> AdoptionReport:
+    """The report as ``viewer`` may see it (see the module's docstring for the scope rules);
+    ``trusted``: in full whoever asks (the command line, which holds the database)."""
     if weight not in WEIGHTS:
         raise ValidationError("统计口径有误", {"weight": [f"应为 {' / '.join(WEIGHTS)} 之一"]})
-    access = access_for(viewer, scope.region)
+    access = "full" if trusted else access_for(viewer, scope.region)
     show = (lambda f: f) if access == "full" else _public
     cells = matrix(scope, definition)
     by_region: dict[str, Figures] = {r: Figures() for r in child_regions(scope.region)}
