@@ -54,6 +54,8 @@ def default_config() -> dict[str, Any]:
         # index opens (0: off). Off by default: while it runs (about 40 s at a million
         # documents) it slows the in-process updater and searches (bench/README.md).
         "SEARCH_WARM": 0,
+        # decoded posting lists kept per search process (MB)
+        "SEARCH_CACHE_MB": 256,
         # sign-in throttle: wrong passwords for one e-mail from one address within the
         # window before further attempts are refused (4x that for one e-mail from anywhere,
         # 10x from one address for any e-mail)
@@ -109,6 +111,7 @@ _ENV_TYPES: dict[str, type] = {
     "STATUS_CHECK_MAX": int,
     "DEFAULT_LOCALE": str,
     "SEARCH_WARM": int,
+    "SEARCH_CACHE_MB": int,
     "SIGNIN_MAX_FAILURES": int,
     "SIGNIN_WINDOW_MINUTES": int,
     "PROXY_HOPS": int,

@@ -163,5 +163,6 @@ def backend_for(app: Flask | None = None) -> WhooshBackend:
     if backend is None:
         backend = WhooshBackend(IndexStore(app.config["INDEX_DIR"]),
                                 warm=int(app.config.get("SEARCH_WARM", 0)))
+        vectors.CACHE.resize(int(app.config["SEARCH_CACHE_MB"]) << 20)
         app.extensions["search_backend"] = backend
     return backend

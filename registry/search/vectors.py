@@ -16,7 +16,6 @@ are estimates; callers re-score the best candidates with Whoosh itself.
 
 from __future__ import annotations
 
-import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +138,13 @@ class PostingCache:
             self._items.move_to_end(key)
         return got
 
+    def resize(self, max_bytes: int) -> None:
+        """Keep at most ``max_bytes`` from now on (dropping the least recently used)."""
+        self.max_bytes = max_bytes
+        while self.size > self.max_bytes and self._items:
+            _, (ids, w) = self._items.popitem(last=False)
+            self.size -= ids.nbytes + w.nbytes
+
     def forget(self, segments: set[tuple[str, str]]) -> None:
         """Drop the lists of these segments (keys start with the segment's key)."""
         for key in [k for k in self._items if k[0] in segments]:
@@ -156,7 +162,7 @@ class PostingCache:
             self.size -= ids.nbytes + w.nbytes
 
 
-CACHE = PostingCache(int(os.environ.get("REGISTRY_SEARCH_CACHE_MB", "256")) << 20)
+CACHE = PostingCache(256 << 20)  # resized from REGISTRY_SEARCH_CACHE_MB by backend_for()
 PARTIAL = 8  # blocks per candidate below which only the candidates' blocks are decoded
 
 
