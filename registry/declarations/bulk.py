@@ -17,6 +17,7 @@ from marshmallow import ValidationError as SchemaError
 
 from registry import numbers
 from registry.accounts.models import User
+from registry.declarations import services
 from registry.declarations.bulk_table import COLUMNS
 from registry.declarations.checks import Check, check_declaration
 from registry.declarations.schemas import DeclarationInSchema
@@ -186,8 +187,6 @@ def file_declarations(enterprise: Enterprise, rows: Iterable[tuple[int, Any]],
     filed through ``services.create_declaration`` so audit entries, watch flags and the
     change feed are exactly those of a single filing.
     """
-    from registry.declarations import services
-
     require_act_for(actor, enterprise)
     report = BulkReport(dry_run=dry_run, publish=publish)
     loaded = load_rows(rows, strict_keys=strict_keys)

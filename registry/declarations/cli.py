@@ -7,6 +7,17 @@ from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from registry.accounts.models import User
+from registry.declarations.bulk import BulkReport, file_declarations
+from registry.declarations.bulk_table import read_table
+from registry.declarations.models import WatchFlag
+from registry.declarations.watch import scan
+from registry.enterprises.services import get_enterprise
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.spreadsheets import read_or_errors, write_errors, write_rejects
 
 if TYPE_CHECKING:
     from registry.accounts.models import User
@@ -20,10 +31,6 @@ def _actor(email: str | None) -> User:
     The operator is an unsaved administrator named ``cli`` (audit entries show ``cli`` and no
     user id): whoever runs the command already has the database in hand.
     """
-    from sqlalchemy import select
-
-    from registry.accounts.models import User
-    from registry.extensions import db
 
     if email:
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -58,13 +65,6 @@ def file_declarations_command(path: Path, credit_code: str, publish: bool, dry_r
     All rows are filed or none: any error lists every problem by spreadsheet row and column
     and exits with status 1 without filing anything.
     """
-    from registry.declarations.bulk import BulkReport, file_declarations
-    from registry.declarations.bulk_table import read_table
-    from registry.enterprises.services import get_enterprise
-    from registry.errors import RegistryError
-    from registry.extensions import db
-    from registry.spreadsheets import read_or_errors, write_errors, write_rejects
-
     try:
         enterprise = get_enterprise(credit_code)
         actor = _actor(as_email)
@@ -117,11 +117,6 @@ def file_declarations_command(path: Path, credit_code: str, publish: bool, dry_r
 @with_appcontext
 def watch_scan_command() -> None:
     """Flag every published declaration citing a replaced or abolished standard (idempotent)."""
-    from sqlalchemy import func, select
-
-    from registry.declarations.models import WatchFlag
-    from registry.declarations.watch import scan
-    from registry.extensions import db
 
     created = scan()
     db.session.commit()

@@ -89,6 +89,7 @@ def xlsx_rows(source: bytes | Path, *, min_row: int = 1) -> Generator[tuple[Any,
     Damage that shows only while reading (a truncated sheet, a workbook whose sheet part is
     missing) raises ``UnreadableFile`` from the iteration as well.
     """
+    # openpyxl is imported where a file needs it (about 120 ms; the app never loads it)
     from openpyxl import load_workbook
 
     _check_zip(source)
@@ -120,6 +121,7 @@ def xlsx_rows(source: bytes | Path, *, min_row: int = 1) -> Generator[tuple[Any,
 
 def xlsx_stored_rows(source: bytes | Path) -> int | None:
     """The row count the first sheet claims (its stored dimension; for progress bars only)."""
+    # openpyxl is imported where a file needs it (about 120 ms; the app never loads it)
     from openpyxl import load_workbook
 
     fh = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")

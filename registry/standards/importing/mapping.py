@@ -171,6 +171,7 @@ def _date_from_number(value: float) -> dt.date:
     if abs(n) >= 10**8:  # epoch seconds
         return dt.datetime.fromtimestamp(n, tz=_CHINA).date()
     if 1 <= n <= 2958465:  # an Excel serial day number in a cell without a date format
+        # openpyxl is imported where a file needs it (about 120 ms; the app never loads it)
         from openpyxl.utils.datetime import from_excel
 
         return from_excel(n).date()
