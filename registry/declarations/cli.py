@@ -17,12 +17,12 @@ from registry.declarations.watch import scan
 from registry.enterprises.services import get_enterprise
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.spreadsheets import read_or_errors, write_errors, write_rejects
+from registry.spreadsheets import read_or_errors
+from registry.spreadsheets.console import echo_errors, write_problem_files
 
 if TYPE_CHECKING:
     from registry.accounts.models import User
 
-SHOWN_ERRORS = 200
 
 
 def _actor(email: str | None) -> User:
@@ -79,25 +79,12 @@ def file_declarations_command(path: Path, credit_code: str, publish: bool, dry_r
         db.session.rollback()
         raise click.ClickException(exc.message) from exc
 
-    if errors_csv is not None:
-        write_errors(errors_csv, report.errors)
-    if rejects is not None and report.errors:
-        if table is None:
-            click.echo(f"文件无法使用，未写出 {rejects.name}。", err=True)
-        else:
-            shown = write_rejects(rejects, table.headers, table.rows, report.errors)
-            click.echo(f"已将未通过检查的 {shown} 行写入 {rejects}。", err=True)
+    write_problem_files(report.errors, table, errors_csv, rejects)
     for w in report.warnings:
         click.echo(f"提示：第 {w.row} 行 {w.column}：[{w.code}] {w.message}", err=True)
     if report.errors:
         db.session.rollback()
-        click.echo("行号\t列\t错误", err=True)
-        for e in sorted(report.errors)[:SHOWN_ERRORS]:
-            click.echo(f"{e.row}\t{e.column or '-'}\t{e.text}", err=True)
-        more = len(report.errors) - SHOWN_ERRORS
-        if more > 0:
-            click.echo(f"……另有 {more} 处错误" + ("" if errors_csv else "，用 --errors-csv FILE 导出全部"),
-                       err=True)
+        echo_errors(report.errors, errors_csv)
         rows = len({e.row for e in report.errors})
         click.echo(f"提交失败：{path.name} 有 {rows} 行共 {len(report.errors)} 处错误，"
                    "未提交任何声明。", err=True)

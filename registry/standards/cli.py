@@ -20,15 +20,9 @@ from rich.progress import (
 )
 
 from registry.extensions import db
-from registry.standards.importing import (
-    ImportFileError,
-    ImportReport,
-    import_standards,
-    read_file,
-    write_errors_csv,
-)
-
-SHOWN_ERRORS = 200
+from registry.spreadsheets import read_or_errors
+from registry.spreadsheets.console import echo_errors, write_problem_files
+from registry.standards.importing import ImportReport, import_standards, read_file
 
 
 @contextmanager
@@ -50,9 +44,13 @@ def _progress(total: int | None, label: str, enabled: bool) -> Iterator[Callable
 @click.option("--dry-run", is_flag=True, help="Validate and report; change nothing.")
 @click.option("--errors-csv", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the error report (row, column, message) to this CSV file.")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the rows that failed, with an error column, to this CSV (or .xlsx) "
+                   "file.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @with_appcontext
-def import_command(path: Path, dry_run: bool, errors_csv: Path | None, quiet: bool) -> None:
+def import_command(path: Path, dry_run: bool, errors_csv: Path | None, rejects: Path | None,
+                   quiet: bool) -> None:
     """Import standards from CSV, XLSX or the national platform's JSON export.
 
     Rows are upserted by canonical number; a file with any error imports nothing and the
@@ -60,28 +58,19 @@ def import_command(path: Path, dry_run: bool, errors_csv: Path | None, quiet: bo
     """
     started = time.perf_counter()
     source = f"import:{path.name}"
-    try:
-        rows = read_file(path)
-    except ImportFileError as exc:
-        report = ImportReport(source=source, dry_run=dry_run, errors=exc.row_errors)
-    else:
+    rows, file_errors = read_or_errors(lambda: read_file(path))
+    report = ImportReport(source=source, dry_run=dry_run, errors=file_errors)
+    if rows is not None:
         for warning in rows.warnings:
             click.echo(f"注意：{warning}", err=True)
         with _progress(rows.total, f"导入 {path.name}", not quiet) as advance:
             report = import_standards(rows, source=source, dry_run=dry_run, progress=advance)
     elapsed = time.perf_counter() - started
-    if errors_csv is not None:
-        write_errors_csv(errors_csv, report.errors)
+    write_problem_files(report.errors, rows, errors_csv, rejects)
 
     if report.errors:
         db.session.rollback()
-        click.echo("行号\t列\t错误", err=True)
-        for e in report.errors[:SHOWN_ERRORS]:
-            click.echo(f"{e.row}\t{e.field or '-'}\t{e.message}", err=True)
-        more = len(report.errors) - SHOWN_ERRORS
-        if more > 0:
-            hint = "" if errors_csv else "，用 --errors-csv FILE 导出全部"
-            click.echo(f"……另有 {more} 处错误{hint}", err=True)
+        echo_errors(report.errors, errors_csv)
         click.echo(f"导入失败：{path.name} 有 {len(report.errors)} 处错误，未导入任何记录。",
                    err=True)
         click.get_current_context().exit(1)

@@ -456,12 +456,26 @@ class TestCommand:
         report_csv = tmp_path / "errors.csv"
         result = runner.invoke(args=["import", str(path), "--errors-csv", str(report_csv)])
         assert result.exit_code == 1
-        assert "3\tCCS\tCCS 分类号格式应如 A00" in result.output
+        assert "3\tCCS\t[invalid_value] CCS 分类号格式应如 A00" in result.output
         assert "未导入任何记录" in result.output
         assert count(Standard) == 0
         with report_csv.open(encoding="utf-8-sig") as fh:
             assert list(csv.reader(fh)) == [["行", "列", "代码", "错误"],
                                             ["3", "CCS", "invalid_value", "CCS 分类号格式应如 A00"]]
+
+    def test_rejects_file_holds_the_failed_rows(self, runner: FlaskCliRunner,
+                                                tmp_path: Path) -> None:
+        path = write_csv(tmp_path / "a.csv", [ROW_2008, {**ROW_2016, "CCS": "a 0"}])
+        rejects = tmp_path / "rejects.csv"
+        result = runner.invoke(args=["import", str(path), "--rejects", str(rejects)])
+        assert result.exit_code == 1
+        assert "已将未通过检查的 1 行写入" in result.output
+        with rejects.open(encoding="utf-8-sig") as fh:
+            lines = list(csv.reader(fh))
+        assert lines[0][0] == "原行号" and lines[0][-1] == "错误"
+        assert len(lines) == 2 and lines[1][0] == "3" and "CCS" in lines[1][-1]
+        assert ROW_2016["标准号"] in lines[1]
+        assert count(Standard) == 0
 
     def test_dry_run(self, runner: FlaskCliRunner, tmp_path: Path) -> None:
         path = write_csv(tmp_path / "a.csv", [ROW_2016])
