@@ -13,6 +13,7 @@ A domain describes its table once, as ``Columns`` (headers, synonyms, notes, exa
 - ``writing``   CSV (UTF-8 BOM, formulas neutralised) and XLSX (write-only ``Sheet``s)
 - ``templates`` a template from ``Columns``: header, example row, a 填写说明 notes sheet
 - ``rejects``   the error list and the reject file (failed rows with an error column)
+- ``console``   what a file command prints and writes about a file's problems
 """
 
 from registry.spreadsheets.columns import Column, Columns, RowError, header_key

@@ -11,7 +11,6 @@ Modules: ``mapping`` (the columns and cell parsers), ``readers`` (opening a file
 ``service`` (the row loader and the import), ``template`` (records as template rows).
 """
 
-from registry.spreadsheets import write_errors as write_errors_csv
 from registry.standards.importing.mapping import COLUMNS, clean_text, convert, parse_date
 from registry.standards.importing.readers import ImportFileError, read_file
 from registry.standards.importing.service import ImportReport, import_standards
@@ -27,6 +26,5 @@ __all__ = [
     "import_standards",
     "parse_date",
     "read_file",
-    "write_errors_csv",  # the error list (行, 列, 代码, 错误); `registry import --errors-csv`
     "write_template",
 ]
