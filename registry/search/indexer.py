@@ -7,11 +7,12 @@ than rows already applied) is simply found by the next pass, so no watermark can
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,8 +64,7 @@ def apply_pending(store: IndexStore, batch: int = 1000, max_batches: int | None 
             # read; a fresh one waits for the lock like any writer.
             db.session.rollback()
             ids = [r[0] for r in rows]
-            for i in range(0, len(ids), 500):
-                db.session.execute(delete(ChangeFeed).where(ChangeFeed.id.in_(ids[i:i + 500])))
+            _delete_feed_rows(ids)
             db.session.commit()
             applied += len(rows)
     return applied
@@ -75,8 +75,7 @@ def _write(store: IndexStore, changes: dict[tuple[str, int], str]) -> None:
     for (entity, entity_id), _op in changes.items():
         by_entity.setdefault(entity, []).append(entity_id)
     ix = store.open()
-    writer = ix.writer(timeout=30.0, compound=False)
-    try:
+    with _writing(ix, timeout=30.0, compound=False) as writer:
         for entity, ids in by_entity.items():
             if entity not in BUILDERS:
                 continue
@@ -87,6 +86,21 @@ def _write(store: IndexStore, changes: dict[tuple[str, int], str]) -> None:
                     writer.delete_by_term("id", f"{entity}:{entity_id}")
                 else:
                     writer.update_document(**doc)
+
+
+def _delete_feed_rows(ids: list[int], chunk: int = 500) -> None:
+    """Remove exactly these change-feed rows (applied), in statements of ``chunk`` ids."""
+    for i in range(0, len(ids), chunk):
+        db.session.execute(delete(ChangeFeed).where(ChangeFeed.id.in_(ids[i:i + chunk])))
+
+
+@contextlib.contextmanager
+def _writing(ix: Any, **kwargs: Any) -> Iterator[Any]:
+    """A writer of ``ix`` committed when the block ends, cancelled if it fails; the index
+    is closed either way."""
+    writer = ix.writer(**kwargs)
+    try:
+        yield writer
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -139,11 +153,10 @@ def _rebuild_locked(store: IndexStore, procs: int = 1, chunk: int = 2000,
     kwargs: dict[str, Any] = {"limitmb": 256, "compound": False}
     if procs > 1:
         kwargs.update(procs=procs, multisegment=True)
-    writer = ix.writer(**kwargs)
     total = sum(db.session.scalar(select(func.count()).select_from(q().subquery())) or 0
                 for _, _, q in BUILDERS.values())
     done = 0
-    try:
+    with _writing(ix, **kwargs) as writer:
         for entity, (_loader, _builder, all_ids) in BUILDERS.items():
             ids = list(db.session.scalars(all_ids()))
             count = 0
@@ -157,16 +170,9 @@ def _rebuild_locked(store: IndexStore, procs: int = 1, chunk: int = 2000,
                     progress(done, total)
             report.per_entity[entity] = count
             report.documents += count
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    finally:
-        ix.close()
     db.session.rollback()
     store.publish(gen, documents=report.documents)
-    for i in range(0, len(covered), 1000):
-        db.session.execute(delete(ChangeFeed).where(ChangeFeed.id.in_(covered[i:i + 1000])))
+    _delete_feed_rows(covered)
     db.session.commit()
     report.seconds = time.perf_counter() - started
     return report
