@@ -4,7 +4,7 @@ One query builds the products a definition counts (``_products``: main products 
 the year's end, with the enterprise's yearly record and whether they adopt); one GROUP BY
 over it gives every cell of a region × industry matrix, and the breakdowns and the total are
 sums of those cells (every enterprise lies in exactly one cell, so even the enterprise
-counts add up). The drill-down pages the same rows.
+counts add up). The drill-down (``drilldown.py``) pages the same rows.
 
 Scope (who sees what) is decided here, not in the faces: ``access_for(viewer, region)``.
 Officers overseeing the region and administrators see everything ("full"); everyone else
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from registry import identifiers
 from registry.accounts.models import User
@@ -34,7 +34,6 @@ from registry.enterprises.services import can_oversee, industry_clause
 from registry.errors import ValidationError
 from registry.extensions import db, utcnow
 from registry.identifiers import region_prefix
-from registry.paging import Page
 from registry.reports.definitions import (
     ADOPTION_V1,
     COUNTING_DEGREES,
@@ -196,7 +195,7 @@ def _public(fig: Figures) -> Figures:
 
 # -- the products a definition counts ----------------------------------------------------------
 
-def _products(scope: Scope, definition: Definition = ADOPTION_V1) -> Select[Any]:
+def products_query(scope: Scope, definition: Definition = ADOPTION_V1) -> Select[Any]:
     """One row per main product in force at the year's end in ``scope``: the enterprise's
     yearly record (above-scale or not, or none) and whether the product adopts."""
     cutoff = definition.year_end(scope.year)
@@ -385,7 +384,7 @@ def scope_filters(scope: Scope, **extra: Any) -> dict[str, Any]:
 
 def matrix(scope: Scope, definition: Definition = ADOPTION_V1) -> dict[tuple[str, str], Figures]:
     """Figures per (sub-region, sub-industry) cell — one GROUP BY query."""
-    p = _products(scope, definition).subquery()
+    p = products_query(scope, definition).subquery()
     rkey = _region_key(scope.region, p.c.region_code).label("rkey")
     ikey = _industry_key(scope.industry, p.c.industry_code).label("ikey")
     rows = db.session.execute(select(rkey, ikey, *_aggregates(p)).group_by(rkey, ikey))
@@ -394,7 +393,7 @@ def matrix(scope: Scope, definition: Definition = ADOPTION_V1) -> dict[tuple[str
 
 def figures_for(scope: Scope, definition: Definition = ADOPTION_V1) -> Figures:
     """The whole scope's figures, unredacted (plan indicators bind to this; one query)."""
-    p = _products(scope, definition).subquery()
+    p = products_query(scope, definition).subquery()
     return _figures(db.session.execute(select(*_aggregates(p))).one())
 
 
@@ -436,127 +435,3 @@ class _YearCell(Cell):
 
     def as_dict(self) -> dict[str, Any]:
         return {"year": self.year, **self.figures.as_dict()}
-
-
-# -- drill-down ------------------------------------------------------------------------------
-
-REASONS = {
-    "IDT": ("等同采用国际/国外标准", "adopts an international/foreign standard identically (IDT)"),
-    "MOD": ("修改采用国际/国外标准", "adopts an international/foreign standard modified (MOD)"),
-    "intl_direct": ("直接按国际/国外标准生产", "made directly to an international/foreign standard"),
-    "intl_cited": ("执行的标准为国际/国外标准", "executes an international/foreign standard"),
-    "neq_only": ("仅非等效采用（NEQ），不计为采标", "only not-equivalent (NEQ) adoptions: not counted"),
-    "no_adoption": ("所执行标准未采用国际/国外标准", "no executed standard adopts one"),
-    "not_above_scale": ("该年度非规模以上企业，不计入", "enterprise not above-scale that year: not counted"),
-    "no_year_record": ("企业缺少该年度记录，不计入", "no yearly record of the enterprise: not counted"),
-}
-
-
-@dataclass
-class ProductRow:
-    """One main product in the drill-down: why it counts, or why not."""
-
-    declaration_id: int
-    edition_number: int
-    product_name: str
-    model: str | None
-    enterprise_name: str
-    credit_code: str
-    region_code: str
-    industry_code: str
-    scale: str  # 'above' | 'not_above' | 'no_record'
-    counted: bool
-    adopting: bool
-    reason: str
-    standards: list[dict[str, Any]]
-    intl_standard: str | None
-    output_value: float | None  # None when the viewer may not see it
-    published_at: dt.datetime | None
-
-    @property
-    def reason_zh(self) -> str:
-        return REASONS[self.reason][0]
-
-    @property
-    def reason_en(self) -> str:
-        return REASONS[self.reason][1]
-
-    @property
-    def region_name(self) -> str:
-        return identifiers.region_name(self.region_code) or self.region_code
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"declaration_id": self.declaration_id, "edition": self.edition_number,
-                "product_name": self.product_name, "model": self.model,
-                "enterprise_name": self.enterprise_name, "credit_code": self.credit_code,
-                "region_code": self.region_code, "region_name": self.region_name,
-                "industry_code": self.industry_code, "scale": self.scale,
-                "counted": self.counted, "adopting": self.adopting, "reason": self.reason,
-                "reason_zh": self.reason_zh, "reason_en": self.reason_en,
-                "standards": self.standards, "intl_standard": self.intl_standard,
-                "output_value": self.output_value, "published_at": self.published_at}
-
-
-def _reason(row: Any, edition: DeclarationEdition) -> str:
-    if row.record_id is None:
-        return "no_year_record"
-    if not row.above:
-        return "not_above_scale"
-    degrees = {a.degree for s in edition.standards for a in s.standard.adoptions}
-    if row.adopting:
-        for degree in COUNTING_DEGREES:
-            if degree in degrees:
-                return degree
-        if edition.intl_standard:
-            return "intl_direct"
-        return "intl_cited"
-    return "neq_only" if "NEQ" in degrees else "no_adoption"
-
-
-def _standards(edition: DeclarationEdition) -> list[dict[str, Any]]:
-    return [{"number": s.number, "level": s.standard.level,
-             "adoptions": [{"number": a.number, "degree": a.degree,
-                            "counts": a.degree in COUNTING_DEGREES}
-                           for a in s.standard.adoptions]}
-            for s in edition.standards]
-
-
-def adoption_products(viewer: User | None, scope: Scope, *, status: str = "counted",
-                      enterprise: Enterprise | None = None, page: int = 1,
-                      per_page: int = 20, definition: Definition = ADOPTION_V1) -> Page:
-    """The main products behind a figure (a cell: ``scope``'s region and industry), paged;
-    output values only for those who may see them (a constant number of queries)."""
-    if status not in STATUSES:
-        raise ValidationError("筛选条件有误", {"status": [f"应为 {' / '.join(STATUSES)} 之一"]})
-    stmt = _products(scope, definition)
-    if enterprise is not None:
-        stmt = stmt.where(Enterprise.id == enterprise.id)
-    counted = EnterpriseYear.above_scale.is_(True)
-    adopting = stmt.selected_columns.adopting == 1
-    filters: dict[str, list[Any]] = {
-        "counted": [counted], "adopting": [counted, adopting],
-        "not_adopting": [counted, ~adopting], "excluded": [~counted], "all": []}
-    where = filters[status]
-    stmt = stmt.where(*where)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.execute(stmt.order_by(Enterprise.region_code, Enterprise.name,
-                                            Declaration.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    editions = {e.id: e for e in db.session.scalars(
-        select(DeclarationEdition).where(DeclarationEdition.id.in_([r.edition_id for r in rows]))
-        .options(selectinload(DeclarationEdition.standards).selectinload(EditionStandard.standard)
-                 .selectinload(Standard.adoptions)))} if rows else {}
-    ents = {e.id: e for e in db.session.scalars(
-        select(Enterprise).where(Enterprise.id.in_({r.enterprise_id for r in rows})))} if rows else {}
-    full = access_for(viewer, scope.region) == "full"
-    own = viewer.enterprise_id if viewer is not None and viewer.role == "member" else None
-    items = []
-    for r in rows:
-        ed, ent = editions[r.edition_id], ents[r.enterprise_id]
-        scale = "no_record" if r.record_id is None else ("above" if r.above else "not_above")
-        items.append(ProductRow(
-            r.declaration_id, ed.number, ed.product_name, ed.model, ent.name, ent.credit_code,
-            ent.region_code, ent.industry_code, scale, scale == "above", bool(r.adopting),
-            _reason(r, ed), _standards(ed), ed.intl_standard,
-            r.value if full or own == ent.id else None, ed.published_at))
-    return Page(items, int(total), page, per_page)

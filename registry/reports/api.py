@@ -25,7 +25,7 @@ from registry.enterprises.services import get_enterprise
 from registry.errors import NotFound, ValidationError
 from registry.extensions import db, utcnow
 from registry.paging import envelope
-from registry.reports import adoption, facts
+from registry.reports import adoption, drilldown, facts
 from registry.reports.definitions import ADOPTION_V1
 from registry.reports.schemas import (
     AdoptionArgsSchema,
@@ -85,7 +85,7 @@ def adoption_products(region: str | None, industry: str | None, year: int | None
             ent = get_enterprise(enterprise)
         except NotFound as exc:
             raise ValidationError("企业不存在", {"enterprise": [exc.message]}) from exc
-    result = adoption.adoption_products(viewer, scope, status=status, enterprise=ent,
+    result = drilldown.adoption_products(viewer, scope, status=status, enterprise=ent,
                                         page=page, per_page=per_page)
     body = envelope(result, [row.as_dict() for row in result.items])
     body.update(definition=ADOPTION_V1.as_dict(), access=adoption.access_for(viewer, scope.region),

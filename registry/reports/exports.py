@@ -21,15 +21,9 @@ from typing import Any
 
 from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
-from registry.reports.adoption import (
-    AdoptionReport,
-    Figures,
-    ProductRow,
-    Scope,
-    adoption_products,
-    scope_filters,
-)
+from registry.reports.adoption import AdoptionReport, Figures, Scope, scope_filters
 from registry.reports.definitions import ADOPTION_V1, Definition
+from registry.reports.drilldown import ProductRow, adoption_products
 
 EXPORT_PAGE = 1000
 MAX_EXPORT_ROWS = 200_000

@@ -14,7 +14,7 @@ from registry.enterprises.services import get_enterprise
 from registry.enterprises.views import _page_arg
 from registry.errors import NotFound, ValidationError
 from registry.extensions import utcnow
-from registry.reports import adoption, exports
+from registry.reports import adoption, drilldown, exports
 from registry.reports.definitions import ADOPTION_V1
 from registry.standards.views import _page_links as page_links
 
@@ -110,7 +110,7 @@ def products_page() -> Any:
     scope = _scope()
     status = _choice("status", adoption.STATUSES, "counted")
     ent = _enterprise_arg()
-    page = adoption.adoption_products(viewer, scope, status=status, enterprise=ent,
+    page = drilldown.adoption_products(viewer, scope, status=status, enterprise=ent,
                                       page=_page_arg(), per_page=20)
     args = _args(scope, status=status if status != "counted" else None,
                  enterprise=ent.credit_code if ent else None)
