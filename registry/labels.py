@@ -36,6 +36,7 @@ AUDIT_ACTION = {
     "declaration.delete_draft": _l("删除草稿"),
     "enterprise.register": _l("注册企业"),
     "enterprise.update": _l("修改企业信息"),
+    "enterprise.year_facts": _l("修改企业年度数据"),
     "token.issue": _l("创建 API 令牌"),
     "token.revoke": _l("撤销 API 令牌"),
     "account.password_change": _l("修改密码"),

@@ -111,3 +111,31 @@ def test_no_import_cycles() -> None:
     found = cycles(graph)
     detail = [{m: sorted(graph[m] & set(c)) for m in c} for c in found]
     assert not found, detail
+
+
+def late_imports_without_a_reason() -> list[str]:
+    """Imports inside functions with no comment saying why (on the line, or a comment line
+    just above the block of imports it belongs to)."""
+    found = []
+    for name, path in _modules().items():
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                k = node.lineno - 2
+                while k >= 0 and (lines[k].strip().startswith(("from ", "import ", ")"))
+                                  or lines[k].strip().endswith(",") or not lines[k].strip()):
+                    k -= 1
+                said = "#" in lines[node.lineno - 1] or (
+                    k >= 0 and lines[k].strip().startswith("#"))
+                if not said:
+                    found.append(f"{name}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    return found
+
+
+def test_late_imports_say_why() -> None:
+    assert not late_imports_without_a_reason()

@@ -6,17 +6,14 @@ definition's rules in Chinese and English, the filters, the time of extraction).
 same table, preceded by lines naming the definition, the filters and the time (a CSV has one
 table only). Text cells never become formulas.
 
-(Written with openpyxl here while ``registry/spreadsheets`` is being reworked; its writer
-has no percentage format yet. Moving to it is a matter of ``write_csv``/``Sheet``.)
+Written through the shared ``registry.spreadsheets.writing`` (the one place that keeps
+text from becoming a formula).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from registry.accounts.models import User
@@ -24,6 +21,8 @@ from registry.enterprises.models import Enterprise
 from registry.reports.adoption import AdoptionReport, Figures, Scope, scope_filters
 from registry.reports.definitions import ADOPTION_V1, Definition
 from registry.reports.drilldown import ProductRow, adoption_products
+from registry.spreadsheets import writing
+from registry.spreadsheets.writing import Sheet, xlsx_bytes
 
 EXPORT_PAGE = 1000
 MAX_EXPORT_ROWS = 200_000
@@ -118,83 +117,11 @@ def definition_rows(definition: Definition) -> list[list[Any]]:
 
 # -- writers ----------------------------------------------------------------------------------
 
-_FORMULA = frozenset("=+-@\t\r")
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in _FORMULA:
-        return "'" + value
-    return "" if value is None else value
-
-
 def csv_bytes(meta: Sequence[Sequence[Any]], header: Sequence[Any],
               rows: Iterable[Sequence[Any]], definition: Definition) -> bytes:
-    """UTF-8 with BOM (Excel shows Chinese): metadata lines, a blank line, the table, a
-    blank line, the definition's rules."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    for line in meta:
-        w.writerow([_safe(c) for c in line])
-    w.writerow([])
-    w.writerow(header)
-    for row in rows:
-        w.writerow([_safe(c) for c in row])
-    w.writerow([])
-    w.writerow(["规则 rule", "中文", "English"])
-    for line in definition_rows(definition):
-        w.writerow(line)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-@dataclass
-class Sheet:
-    title: str
-    header: Sequence[Any]
-    rows: Iterable[Sequence[Any]]
-    percent_columns: Sequence[int] = ()
-    widths: Sequence[int] = ()
-    wrap: bool = False
-    meta: Sequence[Sequence[Any]] = field(default_factory=list)
-
-
-def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """A workbook: per sheet a bold, frozen header row; rates as percentages."""
-    from openpyxl import Workbook  # (0.1 s to import: only when a workbook is written)
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.title[:31])
-        for i, width in enumerate(sheet.widths):
-            ws.column_dimensions[get_column_letter(i + 1)].width = width
-        ws.freeze_panes = "A2"
-
-        def cell(value: Any, *, pct: bool = False, head: bool = False, ws: Any = ws,
-                 wrapped: bool = sheet.wrap) -> Any:
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            c = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                c.data_type = "s"  # text stays text, never a formula
-            if pct:
-                c.number_format = "0.0%"
-            if head:
-                c.font = bold
-            elif wrapped:
-                c.alignment = wrap
-            return c
-
-        ws.append([cell(h, head=True) for h in sheet.header])
-        pcts = set(sheet.percent_columns)
-        for row in sheet.rows:
-            ws.append([cell(v, pct=i in pcts) for i, v in enumerate(row)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """Metadata lines, a blank line, the table, a blank line, the definition's rules."""
+    return writing.csv_bytes(header, rows, before=meta,
+                             after=[["规则 rule", "中文", "English"], *definition_rows(definition)])
 
 
 def _definition_sheet(definition: Definition, meta: list[list[Any]]) -> Sheet:
@@ -210,7 +137,7 @@ def _report_meta(rep: AdoptionReport) -> list[list[Any]]:
 def report_xlsx(rep: AdoptionReport) -> bytes:
     pcts = [5 + i for i in _FIG_RATE_COLUMNS]
     return xlsx_bytes([
-        Sheet("采标率 adoption", REPORT_HEADER, report_rows(rep), pcts,
+        Sheet("采标率 adoption", REPORT_HEADER, report_rows(rep), percent_columns=pcts,
               widths=(16, 10, 18, 10, 22, *([14] * len(FIGURE_HEADER)))),
         _definition_sheet(rep.definition, _report_meta(rep))])
 

@@ -51,30 +51,43 @@ def _csv_cell(value: Any) -> Any:
 
 
 def write_csv(target: str | Path | IO[bytes], header: Sequence[Any],
-              rows: Iterable[Sequence[Any]] = ()) -> int:
+              rows: Iterable[Sequence[Any]] = (), *, before: Sequence[Sequence[Any]] = (),
+              after: Sequence[Sequence[Any]] = ()) -> int:
     """Header and rows as CSV (UTF-8 with BOM, CRLF, dates ISO, formulas neutralised) to a
-    path or a binary file; the number of rows written after the header."""
+    path or a binary file; the number of rows written after the header. ``before`` and
+    ``after``: lines above the table and below it, each block set off by a blank line (a
+    report's definition, filters and time of extraction: a CSV holds one table only)."""
     if isinstance(target, str | Path):
         with Path(target).open("wb") as fh:
-            return write_csv(fh, header, rows)
+            return write_csv(fh, header, rows, before=before, after=after)
     text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
     count = 0
     try:
         writer = csv.writer(text, lineterminator="\r\n")
+        for line in before:
+            writer.writerow([_csv_cell(c) for c in line])
+        if before:
+            writer.writerow([])
         writer.writerow([_csv_cell(c) for c in header])
         for row in rows:
             writer.writerow([_csv_cell(c) for c in row])
             count += 1
+        if after:
+            writer.writerow([])
+        for line in after:
+            writer.writerow([_csv_cell(c) for c in line])
         text.flush()
     finally:
         text.detach()  # the caller's file stays open
     return count
 
 
-def csv_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]] = ()) -> bytes:
+def csv_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]] = (), *,
+              before: Sequence[Sequence[Any]] = (),
+              after: Sequence[Sequence[Any]] = ()) -> bytes:
     """``write_csv`` into bytes (a download)."""
     buf = io.BytesIO()
-    write_csv(buf, header, rows)
+    write_csv(buf, header, rows, before=before, after=after)
     return buf.getvalue()
 
 
@@ -91,6 +104,7 @@ class Sheet:
     choices: Mapping[int, Sequence[str]] = field(default_factory=dict)  # drop-down lists
     choice_rows: int = 5000  # how many rows under the header the drop-down lists cover
     wrap: bool = False  # wrap text, top-aligned (notes)
+    percent_columns: Sequence[int] = ()  # 0-based: fractions shown as percentages (0.0%)
     written: int = 0  # rows written after the header
 
 
@@ -142,8 +156,14 @@ def write_xlsx(target: str | Path | IO[bytes], sheets: Sequence[Sheet]) -> None:
 
         ws.append([cell(h, font=bold) for h in sheet.header])
         style = wrap if sheet.wrap else None
+        percent = set(sheet.percent_columns)
         for row in rows:
-            ws.append([cell(v, style) for v in row])
+            cells = [cell(v, style) for v in row]
+            for i in percent:
+                if i < len(cells) and isinstance(cells[i], int | float):
+                    cells[i] = WriteOnlyCell(ws, value=cells[i])
+                    cells[i].number_format = "0.0%"
+            ws.append(cells)
             sheet.written += 1
     wb.save(target)
 
