@@ -65,6 +65,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from registry.enterprises.api import blp as enterprises_api
     from registry.enterprises.views import bp as enterprises_views
     from registry.reports.api import blp as reports_api
+    from registry.reports.plan_api import blp as plans_api
+    from registry.reports.plan_views import bp as plans_views
     from registry.reports.views import bp as reports_views
     from registry.search.api import blp as search_api
     from registry.search.indexer import feed_lag
@@ -94,10 +96,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(search_api)
     app.register_blueprint(search_views)
 
-    for blueprint in (accounts_api, enterprises_api, declarations_api, bulk_api, reports_api):
+    for blueprint in (accounts_api, enterprises_api, declarations_api, bulk_api, reports_api,
+                      plans_api):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
-    for page_bp in (accounts_views, enterprises_views, declarations_views, reports_views):
+    for page_bp in (accounts_views, enterprises_views, declarations_views, reports_views,
+                    plans_views):
         app.register_blueprint(page_bp)
     register_error_handlers(app)
     install_input_guards(app)

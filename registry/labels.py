@@ -40,6 +40,21 @@ AUDIT_ACTION = {
     "token.issue": _l("创建 API 令牌"),
     "token.revoke": _l("撤销 API 令牌"),
     "account.password_change": _l("修改密码"),
+    "plan.create": _l("新建规划"),
+    "plan.update": _l("修改规划"),
+    "plan.indicator": _l("新增或修改规划指标"),
+    "spotcheck.draw": _l("抽取抽查样本"),
+    "spotcheck.result": _l("登记抽查结果"),
+}
+
+PLAN_KIND = {"binding": _l("约束性"), "expected": _l("预期性")}
+PLAN_STATUS = {"met": _l("已达标"), "on_track": _l("进度正常"), "behind": _l("滞后"),
+               "no_value": _l("暂无数值")}
+SPOTCHECK_RESULT = {"conforming": _l("符合"), "nonconforming": _l("不符合")}
+SPOTCHECK_FINDING = {
+    "below_mandatory": _l("低于强制性标准"), "cites_withdrawn": _l("引用已废止标准"),
+    "invalid_number_or_name": _l("标准编号或名称无效"), "missing_indicators": _l("缺少指标"),
+    "wrong_structure": _l("结构不规范"), "other": _l("其他"),
 }
 
 

@@ -10,10 +10,11 @@ from registry.declarations.models import (
     WatchFlag,
 )
 from registry.enterprises.models import Enterprise
-from registry.reports.models import EnterpriseYear
+from registry.reports.models import EnterpriseYear, Plan, PlanIndicator, SpotCheckDraw, SpotCheckItem
 from registry.search.models import ChangeFeed
 from registry.standards.models import Adoption, Replacement, Standard, StandardICS
 
 __all__ = ["Adoption", "ApiToken", "AuditEntry", "ChangeFeed", "Declaration",
            "DeclarationEdition", "EditionStandard", "Enterprise", "EnterpriseYear", "Indicator",
-           "Replacement", "SignInFailure", "Standard", "StandardICS", "User", "WatchFlag"]
+           "Plan", "PlanIndicator", "Replacement", "SignInFailure", "SpotCheckDraw",
+           "SpotCheckItem", "Standard", "StandardICS", "User", "WatchFlag"]

@@ -22,6 +22,7 @@ from registry.enterprises.schemas import EnterpriseUpdateSchema
 from registry.errors import Forbidden, RegistryError
 from registry.extensions import db
 from registry.fields import load_form
+from registry.reports.spotchecks import results_for_enterprise
 from registry.standards.views import _page_links as page_links
 
 bp = Blueprint("enterprises", __name__)
@@ -81,7 +82,8 @@ def dashboard() -> Any:
                                                    per_page=200).items
              for state in ("draft", "published", "withdrawn")}
     return render_template("enterprises/dashboard.html", ent=ent, user=user, lists=lists,
-                           flags=open_flags_for(ent.id))
+                           flags=open_flags_for(ent.id),
+                           spot_results=results_for_enterprise(ent, user))
 
 
 def _certificates(form: Any) -> list[dict[str, Any]]:

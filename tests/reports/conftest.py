@@ -159,3 +159,46 @@ def make_report_world() -> ReportWorld:
 @pytest.fixture
 def rw(db: Any) -> ReportWorld:
     return make_report_world()
+
+
+# -- plans and spot checks: the same world, plus catalogue records with drafting organisations and
+# certificates (tests/reports/test_plans.py works out every figure from these by hand) ----------
+
+PLAN_CATALOGUE: list[dict[str, Any]] = [
+    # issued in the period, drafted by E1 (嵊州, 绍兴) and an institute: counts
+    {"number": "T/ZZB 0101-2023", "title_zh": "示例浙江制造一", "issued_on": D(2023, 5, 1),
+     "drafting_orgs": ["嵊州甲电器", "浙江某研究院"]},
+    # drafted by E5 (杭州): not 绍兴
+    {"number": "T/ZZB 0102-2024", "title_zh": "示例浙江制造二", "issued_on": D(2024, 3, 1),
+     "drafting_orgs": ["杭州戊灯具"]},
+    # before the period
+    {"number": "T/ZZB 0103-2022", "title_zh": "示例浙江制造三", "issued_on": D(2022, 1, 1),
+     "drafting_orgs": ["新昌丙机械"]},
+    # two 绍兴 drafters: counts once
+    {"number": "T/ZZB 0104-2025", "title_zh": "示例浙江制造四", "issued_on": D(2025, 2, 1),
+     "drafting_orgs": ["新昌丙机械", "嵊州甲电器"]},
+    # a national standard, the drafter's name written with a space: counts (spaces ignored)
+    {"number": "GB/T 99001-2024", "title_zh": "示例国家标准", "issued_on": D(2024, 1, 1),
+     "drafting_orgs": ["新昌 丙机械"]},
+    # an abbreviation: does not match (a documented limit)
+    {"number": "GB/T 99002-2024", "title_zh": "示例国家标准二", "issued_on": D(2024, 2, 1),
+     "drafting_orgs": ["丙机械"]},
+]
+
+
+@pytest.fixture
+def pw(rw: ReportWorld) -> ReportWorld:
+    """``rw`` with PLAN_CATALOGUE and certificates: E1 浙江制造 valid to 2030, E3 品字标 expired
+    2024-01-01 (not counted from then on), E5 (杭州) 品字标 valid."""
+    for row in PLAN_CATALOGUE:
+        std, _ = upsert_standard({k: v for k, v in row.items() if k != "drafting_orgs"},
+                                 source="test")
+        std.drafting_orgs = list(row["drafting_orgs"])
+    rw.ents["E1"].certificates = [{"kind": "浙江制造", "number": "ZJ-1", "standard": None,
+                                   "valid_until": "2030-01-01"}]
+    rw.ents["E3"].certificates = [{"kind": "品字标", "number": "PZB-3", "standard": None,
+                                   "valid_until": "2024-01-01"}]
+    rw.ents["E5"].certificates = [{"kind": "品字标", "number": "PZB-5", "standard": None,
+                                   "valid_until": None}]
+    _db.session.flush()
+    return rw
