@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 
 from registry.accounts.auth import page_user
@@ -14,7 +14,7 @@ from registry.enterprises.services import get_enterprise
 from registry.enterprises.views import _page_arg
 from registry.errors import NotFound, ValidationError
 from registry.extensions import utcnow
-from registry.reports import adoption, drilldown, exports
+from registry.reports import adoption, charts, drilldown, exports
 from registry.reports.definitions import ADOPTION_V1
 from registry.standards.views import _page_links as page_links
 
@@ -88,8 +88,45 @@ def adoption_page() -> Any:
     weight = _choice("weight", adoption.WEIGHTS, "both")
     rep = adoption.adoption_report(viewer, scope, weight)
     own = viewer.enterprise if viewer is not None and viewer.role == "member" else None
+    target = _target_arg()
     return render_template("reports/adoption.html", rep=rep, scope=scope, weight=weight,
-                           args=_args(scope), own=own, years=_year_choices(scope.year))
+                           args=_args(scope), own=own, years=_year_choices(scope.year),
+                           target=target, charts=_charts(rep, weight, target))
+
+
+def _target_arg() -> float | None:
+    """``target``: a rate in percent (0–100) drawn as a line on the charts."""
+    raw = request.args.get("target", "").strip().rstrip("%")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise ValidationError("统计条件有误", {"target": ["目标值应为 0–100 之间的百分数"]})
+    return value / 100
+
+
+def _charts(rep: adoption.AdoptionReport, weight: str, target: float | None) -> dict[str, Any]:
+    """The page's SVG charts; a click leads where the table's links lead."""
+    s = rep.scope
+    keep: dict[str, Any] = {"year": s.year, "weight": weight,
+                            "target": f"{target * 100:g}" if target is not None else None}
+
+    def region(code: str) -> str:
+        if code == s.region:
+            return url_for("reports.products_page", region=code, industry=s.industry, year=s.year)
+        return url_for("reports.adoption_page", region=code, industry=s.industry, **keep)
+
+    return charts.adoption_charts(
+        rep, weight, target=target, region_href=region,
+        industry_href=lambda code: url_for("reports.adoption_page", region=s.region,
+                                           industry=code, **keep),
+        cell_href=lambda r, i: url_for("reports.products_page", region=r, industry=i,
+                                       year=s.year),
+        year_href=lambda y: url_for("reports.adoption_page", region=s.region,
+                                    industry=s.industry, **{**keep, "year": y}))
 
 
 @bp.get("/reports/adoption/export.<fmt>")

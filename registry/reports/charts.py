@@ -1,0 +1,531 @@
+"""Charts as server-side SVG: bars, a line over years, a heat map, and a progress (bullet)
+chart — markup built here from the figures, inlined in the pages, no script and no library.
+
+Why SVG from Python and not a chart library: the pages run under a strict
+Content-Security-Policy (``registry/security.py``: no inline script, no inline style, no
+``style=`` attribute). A JavaScript library would have to be served by the registry and fed
+its data through a JSON endpoint or ``data-`` attributes; pygal writes a ``<style>`` element
+and inline ``<script>`` tags into its SVG (tooltips fetched from a CDN), which the policy
+blocks. Here every colour and font comes from classes in ``registry/static/reports.css``
+(the SVG carries only geometry, classes and a ``font-family`` presentation attribute — an
+attribute, not the forbidden ``style=``), so the charts work offline and print.
+
+Every chart:
+
+* is ``<svg role="img" viewBox=… width="100%">`` with ``<title>`` and ``<desc>``, named by
+  ``aria-label`` and described by its ``<desc>``, which lists every plotted value — the
+  numbers are in the accessible text, and in the table the page sets beside the chart;
+* escapes every text it is given (region and industry names, labels, links) with markupsafe;
+* handles empty data: no value at all gives a small SVG with the message "暂无数据"; a
+  ``None`` value draws no bar or point (a dash), never a division by zero;
+* scales with the page (viewBox, width 100%); wide heat maps get a minimum width class so a
+  phone scrolls them sideways instead of shrinking the text (``chart-scroll`` wrapper).
+
+Functions: ``bar_chart`` (horizontal bars, optional target line), ``line_chart`` (one or more
+series over ordered labels, optional target), ``heat_map`` (rows × columns of rates),
+``progress_chart`` (plan indicators: value against target, baseline, status). Values of the
+rate charts are shares 0–1 shown as percentages; the progress chart shows values in each
+indicator's own unit. ``adoption_charts(report, …)`` builds the adoption page's four charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from registry.reports.adoption import AdoptionReport, Figures
+
+FONT_FAMILY = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+FONT = 13  # px in viewBox units
+SMALL = 11
+HEAT_STEPS = 5  # heat-0 … heat-4: 0–20 %, 20–40 %, … 80–100 %
+STATUSES = ("met", "on_track", "behind")
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One plotted value: its label, the value (None: not available), a detail for the
+    accessible text and the tooltip (e.g. "3/5"), and where a click leads."""
+
+    label: str
+    value: float | None
+    detail: str = ""
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """A line of ``line_chart``: a name (legend) and one Datum per x label."""
+
+    name: str
+    points: Sequence[Datum]
+
+
+@dataclass(frozen=True)
+class Label:
+    """A heat map's row or column: what is written (``text``), the full name (tooltip and
+    accessible text), and a link."""
+
+    text: str
+    full: str = ""
+    href: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.full or self.text
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A plan indicator for ``progress_chart``: value, target and baseline in the indicator's
+    unit ("%", "项", "家"); ``comparison`` is how the target reads (≥, ≤, >, <); ``status``
+    one of ``STATUSES`` (or None: not computed)."""
+
+    label: str
+    value: float | None
+    target: float
+    comparison: str = "≥"
+    baseline: float | None = None
+    unit: str = ""
+    status: str | None = None
+    href: str | None = None
+
+
+# -- text -----------------------------------------------------------------------------------
+
+def pct(value: float | None) -> str:
+    """0.798 -> '79.8%'; None -> '—' (as the pages' ``pct`` filter)."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def number(value: float | None, unit: str = "") -> str:
+    """79.8 -> '79.8'; 20.0 -> '20'; with the unit written after it."""
+    if value is None:
+        return "—"
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}".rstrip()
+
+
+def tick(fmt: Callable[[float | None], str], value: float) -> str:
+    """An axis tick: whole percentages for rates (0%, 25%, …), else the value's format."""
+    return f"{value * 100:.0f}%" if fmt is pct else fmt(value)
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """An estimate of the width of ``text``: CJK and full-width characters one em, the rest
+    0.6 em (enough to lay out labels; the exact glyphs are the browser's)."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
+
+
+def clip(text: str, width: float, size: float = FONT) -> str:
+    """``text`` cut with an ellipsis to fit ``width``."""
+    if text_width(text, size) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if text_width(out + ch + "…", size) > width:
+            break
+        out += ch
+    return out + "…"
+
+
+def _e(text: object) -> str:
+    return str(escape(text))
+
+
+def _f(x: float) -> str:
+    return f"{x:.1f}".removesuffix(".0")
+
+
+def _link(href: str | None, inner: str) -> str:
+    """A link around ``inner`` for the mouse; kept out of the tab order (role="img": the
+    keyboard's links are in the table beside the chart)."""
+    if not href:
+        return inner
+    return f'<a href="{_e(href)}" tabindex="-1">{inner}</a>'
+
+
+def width_class(width: float) -> str:
+    """``chart-w-N``: the CSS class that keeps a chart below ~1.15 × its natural width (N the
+    viewBox width rounded up to 100, 200–1400), so its text never grows past ~15 px."""
+    return f"chart-w-{min(max(int(-(-width // 100)) * 100, 200), 1400)}"
+
+
+def _svg(chart_id: str, kind: str, width: float, height: float, title: str, desc: str,
+         body: str, extra_class: str = "") -> Markup:
+    cid = _e(chart_id)
+    classes = f"chart chart-{kind} {width_class(width)}" + (f" {extra_class}" if extra_class else "")
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" id="{cid}" '
+        f'viewBox="0 0 {_f(width)} {_f(height)}" width="100%" role="img" '
+        f'aria-label="{_e(title)}" aria-describedby="{cid}-desc" '
+        f'font-family="{FONT_FAMILY}" font-size="{FONT}">'
+        f'<title id="{cid}-title">{_e(title)}</title><desc id="{cid}-desc">{_e(desc)}</desc>'
+        f"{body}</svg>")
+
+
+def _empty(chart_id: str, kind: str, title: str, message: str | None = None) -> Markup:
+    message = message or _("暂无数据")
+    body = (f'<rect class="chart-empty-box" x="0.5" y="0.5" width="359" height="59" rx="4"/>'
+            f'<text class="chart-empty" x="180" y="35" text-anchor="middle">{_e(message)}</text>')
+    return _svg(chart_id, kind, 360, 60, title, message, body, "chart-is-empty")
+
+
+def _describe(data: Sequence[Datum], fmt: Callable[[float | None], str]) -> str:
+    parts = []
+    for d in data:
+        detail = f"（{d.detail}）" if d.detail else ""
+        parts.append(f"{d.label} {fmt(d.value)}{detail}")
+    return "；".join(parts)
+
+
+# -- bars ----------------------------------------------------------------------------------
+
+def bar_chart(data: Sequence[Datum], *, chart_id: str, title: str, target: float | None = None,
+              max_value: float = 1.0, fmt: Callable[[float | None], str] = pct,
+              width: float = 420) -> Markup:
+    """Horizontal bars, one per Datum (labels on the left, legible in Chinese), values at the
+    bars' ends, gridlines at quarters of ``max_value``, and ``target`` as a vertical line."""
+    if not any(d.value is not None for d in data):
+        return _empty(chart_id, "bars", title)
+    top = 26 if target is not None else 8
+    row, bar = 28, 18
+    label_w = min(max(text_width(d.label) for d in data), 150) + 10
+    value_w = max(text_width(fmt(d.value)) for d in data) + 10
+    left, right = label_w, value_w
+    plot = width - left - right
+    height = top + row * len(data) + 24
+    scale = max_value if max_value > 0 else 1.0
+
+    def x(v: float) -> float:
+        return left + plot * min(max(v / scale, 0.0), 1.0)
+
+    parts = []
+    for i in range(5):  # gridlines and ticks at 0, ¼, ½, ¾, 1 of the scale
+        gx = x(scale * i / 4)
+        parts.append(f'<line class="chart-grid" x1="{_f(gx)}" y1="{top}" x2="{_f(gx)}" '
+                     f'y2="{top + row * len(data)}"/>'
+                     f'<text class="chart-tick" x="{_f(gx)}" y="{top + row * len(data) + 16}" '
+                     f'text-anchor="middle" font-size="{SMALL}">{_e(tick(fmt, scale * i / 4))}</text>')
+    for i, d in enumerate(data):
+        y = top + row * i
+        tip = f"{d.label}：{fmt(d.value)}" + (f"（{d.detail}）" if d.detail else "")
+        label = (f'<text class="chart-label" x="{_f(left - 8)}" y="{_f(y + row / 2 + 4.5)}" '
+                 f'text-anchor="end">{_e(clip(d.label, label_w - 10))}</text>')
+        if d.value is None:
+            mark = (f'<text class="chart-value chart-none" x="{_f(left + 4)}" '
+                    f'y="{_f(y + row / 2 + 4.5)}">—</text>')
+        else:
+            end = x(d.value)
+            mark = (f'<rect class="chart-bar" x="{_f(left)}" y="{_f(y + (row - bar) / 2)}" '
+                    f'width="{_f(max(end - left, 0.0))}" height="{bar}"/>'
+                    f'<text class="chart-value" x="{_f(end + 4)}" y="{_f(y + row / 2 + 4.5)}">'
+                    f"{_e(fmt(d.value))}</text>")
+        parts.append(_link(d.href, f'<g class="chart-item"><title>{_e(tip)}</title>'
+                                   f"{label}{mark}</g>"))
+    desc = _describe(data, fmt)
+    if target is not None:
+        tx = x(target)
+        parts.append(f'<line class="chart-target" x1="{_f(tx)}" y1="{top - 6}" x2="{_f(tx)}" '
+                     f'y2="{top + row * len(data)}"/>'
+                     f'<text class="chart-target-label" x="{_f(tx)}" y="{top - 10}" '
+                     f'text-anchor="middle" font-size="{SMALL}">'
+                     f'{_e(_("目标 %(v)s", v=fmt(target)))}</text>')
+        desc = _("目标 %(v)s", v=fmt(target)) + "。" + desc
+    return _svg(chart_id, "bars", width, height, title, desc, "".join(parts))
+
+
+# -- a line over years -----------------------------------------------------------------------
+
+def line_chart(series: Sequence[Series], *, chart_id: str, title: str,
+               target: float | None = None, max_value: float = 1.0,
+               fmt: Callable[[float | None], str] = pct, width: float = 420,
+               height: float = 220) -> Markup:
+    """One line per series over the first series' labels (years); a gap where a value is
+    missing; points carry their value and link; ``target`` a horizontal dashed line."""
+    if not series or not any(d.value is not None for s in series for d in s.points):
+        return _empty(chart_id, "line", title)
+    labels = [d.label for d in series[0].points]
+    left, right, top, bottom = 48, 20, 34, 28
+    plot_w, plot_h = width - left - right, height - top - bottom
+    scale = max_value if max_value > 0 else 1.0
+    n = len(labels)
+
+    def x(i: int) -> float:
+        return left + (plot_w / 2 if n == 1 else plot_w * i / (n - 1))
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - min(max(v / scale, 0.0), 1.0))
+
+    parts = []
+    for i in range(5):
+        gy = y(scale * i / 4)
+        parts.append(f'<line class="chart-grid" x1="{left}" y1="{_f(gy)}" x2="{_f(width - right)}" '
+                     f'y2="{_f(gy)}"/><text class="chart-tick" x="{left - 6}" y="{_f(gy + 4)}" '
+                     f'text-anchor="end" font-size="{SMALL}">{_e(tick(fmt, scale * i / 4))}</text>')
+    for i, lab in enumerate(labels):
+        parts.append(f'<text class="chart-tick" x="{_f(x(i))}" y="{_f(height - 8)}" '
+                     f'text-anchor="middle" font-size="{SMALL}">{_e(lab)}</text>')
+    if target is not None:
+        ty = y(target)
+        parts.append(f'<line class="chart-target" x1="{left}" y1="{_f(ty)}" '
+                     f'x2="{_f(width - right)}" y2="{_f(ty)}"/>'
+                     f'<text class="chart-target-label" x="{_f(width - right)}" '
+                     f'y="{_f(ty - 5)}" text-anchor="end" font-size="{SMALL}">'
+                     f'{_e(_("目标 %(v)s", v=fmt(target)))}</text>')
+    descs = []
+    legend_x = float(left)
+    for k, s in enumerate(series):
+        cls = f"series-{k % 4}"
+        run: list[str] = []
+        runs: list[list[str]] = []
+        for i, d in enumerate(s.points[:n]):
+            if d.value is None:
+                if run:
+                    runs.append(run)
+                run = []
+                continue
+            run.append(f"{_f(x(i))},{_f(y(d.value))}")
+        if run:
+            runs.append(run)
+        for r in runs:
+            if len(r) > 1:
+                parts.append(f'<polyline class="chart-line {cls}" fill="none" points="{" ".join(r)}"/>')
+        for i, d in enumerate(s.points[:n]):
+            if d.value is None:
+                continue
+            px, py = x(i), y(d.value)
+            tip = f"{s.name} {d.label}：{fmt(d.value)}" + (f"（{d.detail}）" if d.detail else "")
+            # the label above the point, below it where another line's point is higher
+            # (or equal, drawn earlier) — two lines' labels do not overwrite each other
+            above = all(o.points[i].value is None or d.value > (o.points[i].value or 0.0)
+                        or (d.value == o.points[i].value and m > k)
+                        for m, o in enumerate(series) if m != k and i < len(o.points))
+            label_y = py - 8 if above or py + 16 > top + plot_h else py + 16
+            parts.append(_link(d.href, f'<g class="chart-item"><title>{_e(tip)}</title>'
+                                       f'<circle class="chart-point {cls}" cx="{_f(px)}" '
+                                       f'cy="{_f(py)}" r="4"/>'
+                                       f'<text class="chart-value" x="{_f(px)}" y="{_f(label_y)}" '
+                                       f'text-anchor="middle" font-size="{SMALL}">'
+                                       f"{_e(fmt(d.value))}</text></g>"))
+        descs.append(f"{s.name}：" + _describe(s.points[:n], fmt))
+        if len(series) > 1:  # legend
+            parts.append(f'<rect class="chart-swatch {cls}" x="{_f(legend_x)}" y="8" width="14" '
+                         f'height="4"/><text class="chart-legend" x="{_f(legend_x + 18)}" y="14" '
+                         f'font-size="{SMALL}">{_e(s.name)}</text>')
+            legend_x += 30 + text_width(s.name, SMALL)
+    desc = "。".join(descs)
+    if target is not None:
+        desc = _("目标 %(v)s", v=fmt(target)) + "。" + desc
+    return _svg(chart_id, "line", width, height, title, desc, "".join(parts))
+
+
+# -- heat map --------------------------------------------------------------------------------
+
+def heat_class(value: float | None, max_value: float = 1.0) -> str:
+    """The colour class of a cell: heat-0 (0–20 %) … heat-4 (80–100 %), heat-none."""
+    if value is None:
+        return "heat-none"
+    share = min(max(value / (max_value or 1.0), 0.0), 1.0)
+    return f"heat-{min(int(share * HEAT_STEPS), HEAT_STEPS - 1)}"
+
+
+def heat_map(rows: Sequence[Label], cols: Sequence[Label],
+             cells: Sequence[Sequence[Datum | None]], *, chart_id: str, title: str,
+             max_value: float = 1.0, fmt: Callable[[float | None], str] = pct) -> Markup:
+    """Rows × columns of rates, coloured in ``HEAT_STEPS`` classes with a legend; each cell
+    writes its rate and its detail (e.g. 3/5); None: a grey cell without products."""
+    values = [c for line in cells for c in line if c is not None and c.value is not None]
+    if not rows or not cols or not values:
+        return _empty(chart_id, "heat", title)
+    cw, ch, head = 68, 40, 40
+    left = min(max(text_width(r.text) for r in rows), 150) + 12
+    width = left + cw * len(cols) + 8
+    legend_y = head + ch * len(rows) + 14
+    height = legend_y + 26
+    parts = []
+    for j, c in enumerate(cols):
+        cx = left + cw * j + cw / 2
+        header = (f"<title>{_e(c.name)}</title>"
+                  f'<text class="chart-label" x="{_f(cx)}" y="16" text-anchor="middle" '
+                  f'font-size="{SMALL}">{_e(clip(c.text, cw - 4, SMALL))}</text>')
+        if c.full and c.full != c.text:
+            header += (f'<text class="chart-tick" x="{_f(cx)}" y="32" text-anchor="middle" '
+                       f'font-size="{SMALL}">{_e(clip(c.full, cw - 6, SMALL))}</text>')
+        parts.append(_link(c.href, f'<g class="chart-item">{header}</g>'))
+    descs = []
+    for i, r in enumerate(rows):
+        y = head + ch * i
+        parts.append(_link(r.href, f'<g class="chart-item"><title>{_e(r.name)}</title>'
+                                   f'<text class="chart-label" x="{_f(left - 8)}" '
+                                   f'y="{_f(y + ch / 2 + 4.5)}" text-anchor="end">'
+                                   f"{_e(clip(r.text, left - 12))}</text></g>"))
+        line = cells[i] if i < len(cells) else []
+        for j, c in enumerate(cols):
+            d = line[j] if j < len(line) else None
+            x = left + cw * j
+            value = d.value if d is not None else None
+            cls = heat_class(value, max_value)
+            name = f"{r.name} × {c.name}"
+            tip = f"{name}：" + (_("无产品") if d is None else
+                               fmt(value) + (f"（{d.detail}）" if d.detail else ""))
+            inner = (f'<rect class="heat-cell {cls}" x="{_f(x + 1)}" y="{_f(y + 1)}" '
+                     f'width="{cw - 2}" height="{ch - 2}" rx="2"/>')
+            if d is None:
+                inner += (f'<text class="heat-text" x="{_f(x + cw / 2)}" y="{_f(y + ch / 2 + 4)}" '
+                          f'text-anchor="middle" font-size="{SMALL}">—</text>')
+            else:
+                inner += (f'<text class="heat-text" x="{_f(x + cw / 2)}" y="{_f(y + 18)}" '
+                          f'text-anchor="middle">{_e(fmt(value))}</text>')
+                if d.detail:
+                    inner += (f'<text class="heat-text heat-detail" x="{_f(x + cw / 2)}" '
+                              f'y="{_f(y + 32)}" text-anchor="middle" font-size="{SMALL - 1}">'
+                              f"{_e(d.detail)}</text>")
+                descs.append(tip)
+            parts.append(_link(d.href if d is not None else None,
+                               f'<g class="chart-item chart-cell"><title>{_e(tip)}</title>'
+                               f"{inner}</g>"))
+    lx = float(left)
+    for k in range(HEAT_STEPS):  # legend: the classes' ranges, and "no products"
+        lo, hi = max_value * k / HEAT_STEPS, max_value * (k + 1) / HEAT_STEPS
+        text = f"{fmt(lo).removesuffix('.0%')}–{fmt(hi)}".replace(".0%", "%")
+        parts.append(f'<rect class="heat-cell heat-{k}" x="{_f(lx)}" y="{legend_y}" width="12" '
+                     f'height="12"/><text class="chart-legend" x="{_f(lx + 16)}" '
+                     f'y="{legend_y + 10}" font-size="{SMALL - 1}">{_e(text)}</text>')
+        lx += 24 + text_width(text, SMALL - 1)
+    parts.append(f'<rect class="heat-cell heat-none" x="{_f(lx)}" y="{legend_y}" width="12" '
+                 f'height="12"/><text class="chart-legend" x="{_f(lx + 16)}" y="{legend_y + 10}" '
+                 f'font-size="{SMALL - 1}">{_e(_("无产品"))}</text>')
+    width = max(width, lx + 24 + text_width(_("无产品"), SMALL - 1))
+    size = "chart-min-l" if width > 720 else "chart-min-m" if width > 480 else ""
+    return _svg(chart_id, "heat", width, height, title, "；".join(descs), "".join(parts), size)
+
+
+# -- plan progress (bullet chart) ------------------------------------------------------------
+
+def status_label(status: str | None) -> str:
+    return {"met": _("已达标"), "on_track": _("进度正常"), "behind": _("滞后")}.get(
+        status or "", _("未计算"))
+
+
+def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
+                   width: float = 480) -> Markup:
+    """One bullet per indicator: a track on the indicator's own scale, the value as a bar
+    coloured by status (``progress-met``/``-on_track``/``-behind``), the target as a thick
+    mark, the baseline as a thin one; on the right the value, the target and the status."""
+    if not items:
+        return _empty(chart_id, "progress", title, _("没有指标"))
+    row, bar, top = 44, 14, 6
+    label_w = min(max(text_width(p.label) for p in items), 160) + 10
+    texts = [f"{number(p.value, p.unit)} / {p.comparison} {number(p.target, p.unit)}"
+             for p in items]
+    right = max(max(text_width(t, SMALL) for t in texts), 70) + 12
+    plot = width - label_w - right
+    height = top + row * len(items) + 6
+    parts, descs = [], []
+    for i, (p, text) in enumerate(zip(items, texts, strict=True)):
+        y = top + row * i
+        scale = max(abs(p.value or 0.0), abs(p.target), abs(p.baseline or 0.0)) * 1.15 or 1.0
+
+        def x(v: float, scale: float = scale) -> float:
+            return label_w + plot * min(max(v / scale, 0.0), 1.0)
+
+        status = p.status if p.status in STATUSES else "none"
+        mid = y + row / 2
+        inner = (f'<text class="chart-label" x="{_f(label_w - 8)}" y="{_f(mid + 4.5)}" '
+                 f'text-anchor="end">{_e(clip(p.label, label_w - 10))}</text>'
+                 f'<rect class="progress-track" x="{_f(label_w)}" y="{_f(mid - bar / 2 - 3)}" '
+                 f'width="{_f(plot)}" height="{bar + 6}"/>')
+        if p.value is not None:
+            inner += (f'<rect class="progress-bar progress-{status}" x="{_f(label_w)}" '
+                      f'y="{_f(mid - bar / 2)}" width="{_f(x(p.value) - label_w)}" '
+                      f'height="{bar}"/>')
+        if p.baseline is not None:
+            bx = x(p.baseline)
+            inner += (f'<line class="progress-baseline" x1="{_f(bx)}" y1="{_f(mid - bar / 2 - 3)}" '
+                      f'x2="{_f(bx)}" y2="{_f(mid + bar / 2 + 3)}"/>')
+        tx = x(p.target)
+        inner += (f'<line class="progress-target" x1="{_f(tx)}" y1="{_f(mid - bar / 2 - 6)}" '
+                  f'x2="{_f(tx)}" y2="{_f(mid + bar / 2 + 6)}"/>'
+                  f'<text class="chart-value" x="{_f(width - right + 8)}" y="{_f(mid - 2)}" '
+                  f'font-size="{SMALL}">{_e(text)}</text>'
+                  f'<text class="progress-status progress-text-{status}" '
+                  f'x="{_f(width - right + 8)}" y="{_f(mid + 12)}" font-size="{SMALL}">'
+                  f"{_e(status_label(p.status))}</text>")
+        base = "" if p.baseline is None else "，" + _("基线 %(v)s", v=number(p.baseline, p.unit))
+        tip = (f"{p.label}：{number(p.value, p.unit)}，"
+               + _("目标 %(c)s %(v)s", c=p.comparison, v=number(p.target, p.unit))
+               + f"{base}，{status_label(p.status)}")
+        descs.append(tip)
+        parts.append(_link(p.href, f'<g class="chart-item"><title>{_e(tip)}</title>{inner}</g>'))
+    return _svg(chart_id, "progress", width, height, title, "；".join(descs), "".join(parts))
+
+
+# -- the adoption report's charts ------------------------------------------------------------
+
+def _rate(f: Figures, weight: str) -> float | None:
+    return f.output_rate if weight == "output" else f.rate
+
+
+def _detail(f: Figures) -> str:
+    return f"{f.adopting}/{f.products}" if f.products else ""
+
+
+def adoption_charts(rep: AdoptionReport, weight: str, *,
+                    region_href: Callable[[str], str], industry_href: Callable[[str], str],
+                    cell_href: Callable[[str, str], str], year_href: Callable[[int], str],
+                    target: float | None = None) -> dict[str, Markup]:
+    """The adoption page's charts: ``regions`` (bars, ``target`` as a line), ``industries``
+    (bars), ``matrix`` (heat map of the count-weighted rate, or output-weighted with
+    ``weight='output'``) and ``trend`` (a line per weighting shown). The links come from the
+    page (a sub-region's report, an industry's, a cell's products, a year's report)."""
+    word = _("按产值") if weight == "output" else _("按产品数")
+
+    def bars(cells: Sequence[tuple[str, str, Figures, str | None]]) -> list[Datum]:
+        return [Datum(label, _rate(f, weight), _detail(f), href if f.products else None)
+                for _code, label, f, href in cells]
+
+    s = rep.scope
+    regions = bars([(c.region or "", c.region_name, c.figures,
+                     region_href(c.region or "")) for c in rep.by_region])
+    industries = bars([(c.industry or "", c.industry_name or (c.industry or ""), c.figures,
+                        industry_href(c.industry or "")) for c in rep.by_industry])
+    rows = [Label(c.region_name, c.region_name, region_href(c.region or ""))
+            for c in rep.by_region]
+    cols = [Label(c.industry or "", c.industry_name, industry_href(c.industry or ""))
+            for c in rep.by_industry]
+    grid: list[list[Datum | None]] = []
+    for r in rep.by_region:
+        line: list[Datum | None] = []
+        for c in rep.by_industry:
+            f = rep.cell(r.region or "", c.industry or "")
+            line.append(None if f is None or not f.products else
+                        Datum("", _rate(f, weight), _detail(f),
+                              cell_href(r.region or "", c.industry or "")))
+        grid.append(line)
+    years = [(int(getattr(c, "year", 0)), c) for c in rep.trend]
+    series = []
+    if weight != "output":
+        series.append(Series(_("按产品数"), [
+            Datum(str(y), c.figures.rate, _detail(c.figures), year_href(y))
+            for y, c in years]))
+    if weight != "count":
+        series.append(Series(_("按产值"), [
+            Datum(str(y), c.figures.output_rate, "", year_href(y)) for y, c in years]))
+    where = s.region_name + (f" · {s.industry_name}" if s.industry else "")
+    return {
+        "regions": bar_chart(regions, chart_id="chart-regions", target=target,
+                             title=_("%(where)s %(year)s 年各地区采标率（%(w)s）",
+                                     where=where, year=s.year, w=word)),
+        "industries": bar_chart(industries, chart_id="chart-industries", target=target,
+                                title=_("%(where)s %(year)s 年各行业采标率（%(w)s）",
+                                        where=where, year=s.year, w=word)),
+        "matrix": heat_map(rows, cols, grid, chart_id="chart-matrix",
+                           title=_("%(where)s %(year)s 年地区 × 行业采标率（%(w)s）",
+                                   where=where, year=s.year, w=word)),
+        "trend": line_chart(series, chart_id="chart-trend", target=target,
+                            title=_("%(where)s 采标率逐年趋势", where=where)),
+    }
