@@ -120,10 +120,22 @@ def plan_new() -> Any:
     except RegistryError as exc:
         db.session.rollback()
         return render_template("reports/plan_form.html", plan=None, form=form,
-                               errors=field_errors(exc)), exc_status(exc)
+                               errors=form_errors(exc)), exc_status(exc)
     db.session.commit()
     flash(gettext("规划已保存"), "success")
     return redirect(url_for("plans.plan_detail", plan_id=plan.id))
+
+
+def form_errors(exc: RegistryError) -> dict[str, list[str]]:
+    """The service's field errors for the form: a list item's message ('findings.0',
+    'params.enterprises.2') shown under its list's input."""
+    out: dict[str, list[str]] = {}
+    for key, msgs in field_errors(exc).items():
+        parts = key.split(".")
+        while len(parts) > 1 and parts[-1].isdigit():
+            parts.pop()
+        out.setdefault(".".join(parts), []).extend(msgs)
+    return out
 
 
 def exc_status(exc: RegistryError) -> int:
@@ -148,7 +160,7 @@ def plan_edit(plan_id: int) -> Any:
     except RegistryError as exc:
         db.session.rollback()
         return render_template("reports/plan_form.html", plan=plan, form=form,
-                               errors=field_errors(exc)), exc_status(exc)
+                               errors=form_errors(exc)), exc_status(exc)
     db.session.commit()
     flash(gettext("规划已保存"), "success")
     return redirect(url_for("plans.plan_detail", plan_id=plan.id))
@@ -199,7 +211,7 @@ def indicator_form(plan_id: int, indicator_id: int | None = None) -> Any:
             plans.update_indicator(ind, data, user)
     except RegistryError as exc:
         db.session.rollback()
-        return _indicator_page(plan, ind, form, field_errors(exc)), exc_status(exc)
+        return _indicator_page(plan, ind, form, form_errors(exc)), exc_status(exc)
     db.session.commit()
     flash(gettext("规划指标已保存"), "success")
     return redirect(url_for("plans.plan_detail", plan_id=plan.id))
@@ -245,7 +257,7 @@ def draw_new() -> Any:
         db.session.rollback()
         if exc_status(exc) == 403:
             raise
-        return _draws_page(form, field_errors(exc)), exc_status(exc)
+        return _draws_page(form, form_errors(exc)), exc_status(exc)
     db.session.commit()
     flash(gettext("已抽取样本"), "success")
     return redirect(url_for("plans.draw_detail", draw_id=row.id))
@@ -280,7 +292,7 @@ def item_result(draw_id: int, item_id: int) -> Any:
             raise
         return render_template("reports/spotcheck.html", draw=row,
                                conformity=spotchecks.draw_conformity(row.id),
-                               findings=spotchecks.FINDINGS, errors=field_errors(exc),
+                               findings=spotchecks.FINDINGS, errors=form_errors(exc),
                                failed=item.id), exc_status(exc)
     db.session.commit()
     flash(gettext("抽查结果已登记"), "success")

@@ -21,10 +21,11 @@ from tests.reports.test_faces import login
 
 D = dt.date
 SX = "330600"
+START, END = D(2023, 1, 1), D(2025, 12, 31)
 
 
 def make_plan(rw: ReportWorld, *, published: bool = True, region: str = SX,
-              start: D = D(2023, 1, 1), end: D = D(2025, 12, 31)) -> Plan:
+              start: D = START, end: D = END) -> Plan:
     return plans.create_plan({"name": "绍兴市标准化规划（测试）", "region_code": region,
                               "period_start": start, "period_end": end,
                               "source_document": "测试", "published": published,
