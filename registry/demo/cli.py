@@ -22,6 +22,7 @@ from registry.demo.generator import generate_standards
 from registry.demo.years import demo_years_step
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.reports.demo_plans import demo_plans_step
 from registry.search.cli import index_after_demo
 from registry.standards.models import Adoption, Standard
 from registry.standards.schemas import StandardInSchema
@@ -34,9 +35,9 @@ BATCH = 500  # records per commit
 
 def demo_steps() -> list[Callable[[], None]]:
     """What ``registry demo`` does after the catalogue, in this order: enterprises and
-    their declarations, their yearly facts (for the reports), then the search index (built
-    from everything loaded)."""
-    return [demo_hook, demo_years_step, index_after_demo]
+    their declarations, their yearly facts (for the reports), example plans, then the search
+    index (built from everything loaded)."""
+    return [demo_hook, demo_years_step, demo_plans_step, index_after_demo]
 
 
 def _items(count: int, seed: int, curated: bool,

@@ -215,9 +215,11 @@ class TestSameRowsAsTheServices:
 class TestDemoCommand:
     def test_declarations_are_loaded_before_the_search_index_is_built(self) -> None:
         from registry.demo.years import demo_years_step
+        from registry.reports.demo_plans import demo_plans_step
         from registry.search.cli import index_after_demo
 
-        assert demo_cli.demo_steps() == [demo.demo_hook, demo_years_step, index_after_demo]
+        assert demo_cli.demo_steps() == [demo.demo_hook, demo_years_step, demo_plans_step,
+                                         index_after_demo]
 
     def test_registry_demo_adds_declarations_scaled_to_count(
             self, runner: Any, db: Any, monkeypatch: Any) -> None:

@@ -15,6 +15,7 @@ from registry import labels
 from registry.extensions import db
 from registry.reports import plans, spotchecks
 from registry.reports.computations import COMPUTATIONS
+from registry.reports.demo_plans import DEMO_PLANS, load_demo_plans
 from registry.reports.models import Plan, PlanIndicator
 from tests.reports.conftest import ReportWorld
 from tests.reports.test_faces import login
@@ -271,3 +272,18 @@ class TestFaces:
 
 def labels_status(status: str) -> str:
     return labels.text(labels.PLAN_STATUS, status)
+
+
+def test_demo_plans_are_examples_and_load_once(client: Any, db: Any) -> None:
+
+    assert load_demo_plans() == len(DEMO_PLANS)
+    assert load_demo_plans() == 0
+    listed = client.get("/api/v1/plans").get_json()["items"]
+    county = next(p for p in listed if p["region_code"] == "330683")
+    assert county["example"] and county["published"]
+    body = client.get(f"/api/v1/plans/{county['id']}").get_json()
+    names = {i["name"]: i for i in body["indicators"]}
+    assert names["新增“浙江制造”标准"]["target"] == 10
+    assert names["新参与制修订国际、国家、行业标准"]["target"] == 20
+    assert names["新增企业标准“领跑者”"]["status"] == "no_value"
+    assert "示例" in client.get(f"/reports/plans/{county['id']}").get_data(as_text=True)
