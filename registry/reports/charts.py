@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from registry.reports import plans
 from registry.reports.adoption import AdoptionReport, Figures
+from registry.reports.models import Plan
 
 FONT_FAMILY = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
 FONT = 13  # px in viewBox units
@@ -407,8 +409,8 @@ def heat_map(rows: Sequence[Label], cols: Sequence[Label],
 # -- plan progress (bullet chart) ------------------------------------------------------------
 
 def status_label(status: str | None) -> str:
-    return {"met": _("已达标"), "on_track": _("进度正常"), "behind": _("滞后")}.get(
-        status or "", _("未计算"))
+    return {"met": _("已达标"), "on_track": _("进度正常"), "behind": _("滞后"),
+            "no_value": _("暂无数值")}.get(status or "", _("未计算"))
 
 
 def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
@@ -433,7 +435,7 @@ def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
         def x(v: float, scale: float = scale) -> float:
             return label_w + plot * min(max(v / scale, 0.0), 1.0)
 
-        status = p.status if p.status in STATUSES else "none"
+        status = p.status if p.status in STATUSES else "none"  # no_value, None: grey
         mid = y + row / 2
         inner = (f'<text class="chart-label" x="{_f(label_w - 8)}" y="{_f(mid + 4.5)}" '
                  f'text-anchor="end">{_e(clip(p.label, label_w - 10))}</text>'
@@ -462,6 +464,18 @@ def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
         descs.append(tip)
         parts.append(_link(p.href, f'<g class="chart-item"><title>{_e(tip)}</title>{inner}</g>'))
     return _svg(chart_id, "progress", width, height, title, "；".join(descs), "".join(parts))
+
+
+def plan_chart(plan: Plan, rows: Sequence[plans.Progress], *, chart_id: str = "chart-plan",
+               href: Callable[[plans.Progress], str | None] | None = None) -> Markup:
+    """A plan's progress chart from ``plans.plan_progress(plan)`` (what the plan page shows in
+    its table): one bullet per indicator, value against target in the indicator's unit."""
+    items = [Progress(r.indicator.name, r.value, r.indicator.target,
+                      plans.COMPARISONS.get(r.indicator.comparison, r.indicator.comparison),
+                      r.indicator.baseline, r.indicator.unit or "", r.status,
+                      href(r) if href else None) for r in rows]
+    return progress_chart(items, chart_id=chart_id,
+                          title=_("%(name)s：指标进度", name=plan.name))
 
 
 # -- the adoption report's charts ------------------------------------------------------------

@@ -4,12 +4,14 @@ with its tables (the hand-built data set of ``conftest.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
 
+from registry.reports import plans
 from registry.reports.charts import (
     Datum,
     Label,
@@ -21,9 +23,11 @@ from registry.reports.charts import (
     heat_map,
     line_chart,
     number,
+    plan_chart,
     progress_chart,
     text_width,
 )
+from registry.reports.models import Plan, PlanIndicator
 from tests.reports.conftest import ReportWorld
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -152,6 +156,23 @@ class TestProgress:
         assert "规模以上企业主导产品采标率：82%，目标 ≥ 70%，基线 79.8%，已达标" in text
         assert "新参与制修订国际、国家、行业标准：6 项，目标 ≥ 20 项，滞后" in text
         assert "新增企业标准领跑者：—，目标 ≥ 2 家，未计算" in text
+
+    def test_a_plans_progress_rows(self) -> None:
+        plan = Plan(name="嵊州市十四五<标准化>规划", region_code="330683")
+        ind = [PlanIndicator(name="采标率", unit="%", baseline=79.8, target=85.0,
+                             comparison="ge"),
+               PlanIndicator(name="新增浙江制造标准", unit="项", target=10.0, comparison="ge")]
+        on = dt.date(2024, 6, 30)
+        rows = [plans.Progress(ind[0], 82.0, "computed", {}, 82 / 85, 0.5, 82.4, "behind", on),
+                plans.Progress(ind[1], None, "none", {}, None, 0.5, 5.0, "no_value", on)]
+        svg = plan_chart(plan, rows, href=lambda r: f"/i/{r.indicator.name}")
+        root = parse(svg)
+        assert root.get("aria-label") == "嵊州市十四五<标准化>规划：指标进度"
+        assert "&lt;标准化&gt;" in svg
+        assert len(all_of(root, "rect", "progress-behind")) == 1
+        text = desc(root)
+        assert "采标率：82%，目标 ≥ 85%，基线 79.8%，滞后" in text
+        assert "新增浙江制造标准：—，目标 ≥ 10 项，暂无数值" in text
 
     def test_zero_target_and_value(self) -> None:
         root = parse(progress_chart([Progress("x", 0.0, 0.0)], chart_id="p", title="t"))
