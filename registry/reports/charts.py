@@ -414,53 +414,52 @@ def status_label(status: str | None) -> str:
 
 
 def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
-                   width: float = 480) -> Markup:
-    """One bullet per indicator: a track on the indicator's own scale, the value as a bar
-    coloured by status (``progress-met``/``-on_track``/``-behind``), the target as a thick
-    mark, the baseline as a thin one; on the right the value, the target and the status."""
+                   width: float = 400) -> Markup:
+    """One bullet per indicator, in two lines so that a phone can read it: the indicator's
+    name on the left and its value / target and status on the right; below, a track on the
+    indicator's own scale, the value as a bar coloured by status (``progress-met``,
+    ``-on_track``, ``-behind``; grey without one), the target as a thick mark and the
+    baseline as a dotted one."""
     if not items:
         return _empty(chart_id, "progress", title, _("没有指标"))
-    row, bar, top = 44, 14, 6
-    label_w = min(max(text_width(p.label) for p in items), 160) + 10
-    texts = [f"{number(p.value, p.unit)} / {p.comparison} {number(p.target, p.unit)}"
-             for p in items]
-    right = max(max(text_width(t, SMALL) for t in texts), 70) + 12
-    plot = width - label_w - right
-    height = top + row * len(items) + 6
+    row, bar, top = 50, 12, 4
+    height = top + row * len(items) + 4
     parts, descs = [], []
-    for i, (p, text) in enumerate(zip(items, texts, strict=True)):
+    for i, p in enumerate(items):
         y = top + row * i
-        scale = max(abs(p.value or 0.0), abs(p.target), abs(p.baseline or 0.0)) * 1.15 or 1.0
+        scale = max(abs(p.value or 0.0), abs(p.target), abs(p.baseline or 0.0)) * 1.1 or 1.0
 
         def x(v: float, scale: float = scale) -> float:
-            return label_w + plot * min(max(v / scale, 0.0), 1.0)
+            return width * min(max(v / scale, 0.0), 1.0)
 
         status = p.status if p.status in STATUSES else "none"  # no_value, None: grey
-        mid = y + row / 2
-        inner = (f'<text class="chart-label" x="{_f(label_w - 8)}" y="{_f(mid + 4.5)}" '
-                 f'text-anchor="end">{_e(clip(p.label, label_w - 10))}</text>'
-                 f'<rect class="progress-track" x="{_f(label_w)}" y="{_f(mid - bar / 2 - 3)}" '
-                 f'width="{_f(plot)}" height="{bar + 6}"/>')
+        said = status_label(p.status)
+        figure = f"{number(p.value, p.unit)} / {p.comparison} {number(p.target, p.unit)}"
+        said_w = text_width(said, SMALL)
+        right = text_width(figure, SMALL) + said_w + 12
+        track_y = y + 24
+        inner = (f'<text class="chart-label" x="0" y="{_f(y + 15)}">'
+                 f"{_e(clip(p.label, width - right - 8))}</text>"
+                 f'<text class="chart-value" x="{_f(width - said_w - 8)}" y="{_f(y + 15)}" '
+                 f'text-anchor="end" font-size="{SMALL}">{_e(figure)}</text>'
+                 f'<text class="progress-status progress-text-{status}" x="{_f(width)}" '
+                 f'y="{_f(y + 15)}" text-anchor="end" font-size="{SMALL}">{_e(said)}</text>'
+                 f'<rect class="progress-track" x="0" y="{_f(track_y)}" width="{_f(width)}" '
+                 f'height="{bar + 6}"/>')
         if p.value is not None:
-            inner += (f'<rect class="progress-bar progress-{status}" x="{_f(label_w)}" '
-                      f'y="{_f(mid - bar / 2)}" width="{_f(x(p.value) - label_w)}" '
-                      f'height="{bar}"/>')
+            inner += (f'<rect class="progress-bar progress-{status}" x="0" y="{_f(track_y + 3)}" '
+                      f'width="{_f(x(p.value))}" height="{bar}"/>')
         if p.baseline is not None:
             bx = x(p.baseline)
-            inner += (f'<line class="progress-baseline" x1="{_f(bx)}" y1="{_f(mid - bar / 2 - 3)}" '
-                      f'x2="{_f(bx)}" y2="{_f(mid + bar / 2 + 3)}"/>')
-        tx = x(p.target)
-        inner += (f'<line class="progress-target" x1="{_f(tx)}" y1="{_f(mid - bar / 2 - 6)}" '
-                  f'x2="{_f(tx)}" y2="{_f(mid + bar / 2 + 6)}"/>'
-                  f'<text class="chart-value" x="{_f(width - right + 8)}" y="{_f(mid - 2)}" '
-                  f'font-size="{SMALL}">{_e(text)}</text>'
-                  f'<text class="progress-status progress-text-{status}" '
-                  f'x="{_f(width - right + 8)}" y="{_f(mid + 12)}" font-size="{SMALL}">'
-                  f"{_e(status_label(p.status))}</text>")
+            inner += (f'<line class="progress-baseline" x1="{_f(bx)}" y1="{_f(track_y)}" '
+                      f'x2="{_f(bx)}" y2="{_f(track_y + bar + 6)}"/>')
+        tx = min(x(p.target), width - 1.5)
+        inner += (f'<line class="progress-target" x1="{_f(tx)}" y1="{_f(track_y - 3)}" '
+                  f'x2="{_f(tx)}" y2="{_f(track_y + bar + 9)}"/>')
         base = "" if p.baseline is None else "，" + _("基线 %(v)s", v=number(p.baseline, p.unit))
         tip = (f"{p.label}：{number(p.value, p.unit)}，"
                + _("目标 %(c)s %(v)s", c=p.comparison, v=number(p.target, p.unit))
-               + f"{base}，{status_label(p.status)}")
+               + f"{base}，{said}")
         descs.append(tip)
         parts.append(_link(p.href, f'<g class="chart-item"><title>{_e(tip)}</title>{inner}</g>'))
     return _svg(chart_id, "progress", width, height, title, "；".join(descs), "".join(parts))
