@@ -287,3 +287,16 @@ def test_demo_plans_are_examples_and_load_once(client: Any, db: Any) -> None:
     assert names["新参与制修订国际、国家、行业标准"]["target"] == 20
     assert names["新增企业标准“领跑者”"]["status"] == "no_value"
     assert "示例" in client.get(f"/reports/plans/{county['id']}").get_data(as_text=True)
+
+
+def test_pages_in_english(client: Any, pw: ReportWorld) -> None:
+    plan = make_plan(pw)
+    plans.add_indicator(plan, {"name": "已公开声明的企业", "target": 10,
+                               "computation": "declaring_enterprises"}, pw.users["admin"])
+    db.session.commit()
+    html = client.get(f"/reports/plans/{plan.id}?lang=en").get_data(as_text=True)
+    assert "Baseline" in html and "Enterprises with published declarations" in html
+    assert "Behind" in html or "On track" in html
+    login(client, pw, "officer_sx")
+    html = client.get("/reports/spot-checks?lang=en").get_data(as_text=True)
+    assert "Sample size" in html and "Weight factor" in html
