@@ -249,6 +249,7 @@ class TestFaces:
         assert api["indicators"][1]["evidence"] == "县局公告"
         html = client.get(f"/reports/plans/{plan.id}").get_data(as_text=True)
         assert "已公开声明的企业" in html and "<progress" in html and "县局公告" in html
+        assert 'id="plan-chart"' in html and "<svg" in html
         wb = load_workbook(io.BytesIO(client.get(f"/reports/plans/{plan.id}/export.xlsx").data))
         rows = list(wb.worksheets[0].iter_rows(values_only=True))
         assert [r[8] for r in rows[1:]] == [4, 1]
