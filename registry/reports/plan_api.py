@@ -24,6 +24,7 @@ from registry.paging import envelope
 from registry.reports import plans, spotchecks
 from registry.reports.computations import COMPUTATIONS
 from registry.reports.plan_schemas import (
+    ConformityArgsSchema,
     PlanArgsSchema,
     PlanComputationListSchema,
     PlanIndicatorInSchema,
@@ -32,6 +33,7 @@ from registry.reports.plan_schemas import (
     PlanPatchSchema,
     PlanProgressSchema,
     PlanSchema,
+    RegionConformitySchema,
     SpotCheckArgsSchema,
     SpotCheckDrawInSchema,
     SpotCheckDrawPageSchema,
@@ -183,6 +185,22 @@ def create_draw(data: dict[str, Any]) -> dict[str, Any]:
                           title=data["title"])
     db.session.commit()
     return spotchecks.draw_dict(row)
+
+
+@blp.route("/spot-checks/conformity", methods=["GET"])
+@blp.doc(security=BEARER)
+@login_required
+@blp.arguments(ConformityArgsSchema, location="query", unknown=RAISE, as_kwargs=True)
+@blp.response(200, RegionConformitySchema)
+@error_docs(blp, 401, 403)
+def conformity(region: str, start: Any, end: Any) -> dict[str, Any]:
+    """The conformity rate of a region (and below) over results recorded from `from` to `to`
+    (Beijing days), unweighted draws only — what the plan indicator counts."""
+    spotchecks.require_oversee(signed_in(), region)
+    out = spotchecks.region_conformity(region, start, end).as_dict()
+    out.update(region=region, start=start.isoformat(), end=end.isoformat(),
+               weighted_draws="excluded")
+    return out
 
 
 @blp.route("/spot-checks/<int:draw_id>", methods=["GET"], parameters=_DRAW)

@@ -218,6 +218,20 @@ class SpotCheckArgsSchema(_Strict):
     per_page = per_page_field(20, 100)
 
 
+class ConformityArgsSchema(_Strict):
+    region = Text(required=True, validate=_check_region, error_messages=REQUIRED,
+                  metadata={"description": "GB/T 2260 地区代码（含下级地区）"})
+    start = fields.Date(required=True, data_key="from", error_messages=_DATE,
+                        metadata={"description": "登记日期起（北京时间）"})
+    end = fields.Date(required=True, data_key="to", error_messages=_DATE,
+                      metadata={"description": "登记日期止（含）"})
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError({"to": ["结束日期不能早于开始日期"]})
+
+
 class SpotCheckItemSchema(Schema):
     id = fields.Integer()
     position = fields.Integer()
@@ -238,6 +252,13 @@ class SpotCheckConformitySchema(Schema):
     checked = fields.Integer()
     conforming = fields.Integer()
     rate = fields.Float(allow_none=True)
+
+
+class RegionConformitySchema(SpotCheckConformitySchema):
+    region = fields.String()
+    start = fields.String(data_key="from")
+    end = fields.String(data_key="to")
+    weighted_draws = fields.String(metadata={"description": "excluded：加权抽查不计入"})
 
 
 class SpotCheckDrawSchema(Schema):

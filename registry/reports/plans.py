@@ -33,7 +33,7 @@ from registry import audit
 from registry.accounts.models import User
 from registry.enterprises.services import can_oversee
 from registry.errors import Forbidden, NotFound, ValidationError
-from registry.extensions import db
+from registry.extensions import db, utcnow
 from registry.identifiers import region_prefix
 from registry.paging import Page, paginate
 from registry.reports.computations import COMPUTATIONS, Value
@@ -83,7 +83,7 @@ PLAN_PROGRESS_V1 = Definition(
 
 def today() -> dt.date:
     """Beijing's date now (plans are dated in Beijing time)."""
-    return (dt.datetime.utcnow() + dt.timedelta(hours=8)).date()  # noqa: DTZ003
+    return (utcnow() + dt.timedelta(hours=8)).date()
 
 
 # -- who may ---------------------------------------------------------------------------------

@@ -183,3 +183,26 @@ class TestScope:
         assert page.status_code == 422
         html = page.get_data(as_text=True)
         assert all(m.split("] ")[-1] in html for m in msgs), (msgs, field)
+
+
+def test_region_conformity_over_a_period(client: Any, rw: ReportWorld) -> None:
+    officer = rw.users["officer_sx"]
+    plain = spotchecks.draw(officer, "330683", 2, seed=4)
+    spotchecks.record_result(plain.items[0], officer, "conforming", [], None)
+    spotchecks.record_result(plain.items[1], officer, "nonconforming", ["other"], "x")
+    heavy = spotchecks.draw(officer, "330624", 1, seed=4, weighted=True)
+    spotchecks.record_result(heavy.items[0], officer, "nonconforming", ["other"], None)
+    db.session.commit()
+    q = {"region": SX, "from": "2020-01-01", "to": "2100-12-31"}
+    body = client.get("/api/v1/spot-checks/conformity", query_string=q,
+                      headers=rw.headers("officer_sx")).get_json()
+    assert (body["checked"], body["conforming"], body["rate"]) == (2, 1, 0.5)
+    assert body["from"] == "2020-01-01" and body["weighted_draws"] == "excluded"
+    assert client.get("/api/v1/spot-checks/conformity", query_string=q,
+                      headers=rw.headers("officer_hz")).status_code == 403
+    past = {**q, "to": "2020-12-31"}
+    assert client.get("/api/v1/spot-checks/conformity", query_string=past,
+                      headers=rw.headers("officer_sx")).get_json()["checked"] == 0
+    bad = {**q, "to": "2019-01-01"}
+    assert client.get("/api/v1/spot-checks/conformity", query_string=bad,
+                      headers=rw.headers("officer_sx")).status_code == 422
