@@ -23,25 +23,24 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, case, func, literal, null, or_, select, union_all
 
 from registry import identifiers
 from registry.accounts.models import User
-from registry.declarations.models import Declaration, DeclarationEdition, EditionStandard
+from registry.declarations.models import Declaration, DeclarationEdition
 from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_oversee, industry_clause
 from registry.errors import ValidationError
 from registry.extensions import db, utcnow
 from registry.identifiers import region_prefix
+from registry.reports.counting import adopting_flag, in_force_at, in_force_edition
 from registry.reports.definitions import (
     ADOPTION_V1,
-    COUNTING_DEGREES,
     PUBLIC_MIN_ENTERPRISES,
     Definition,
 )
 from registry.reports.models import EnterpriseYear
-from registry.standards.models import Adoption, Standard
+from registry.reports.summary import AdoptionFact, AdoptionSummaryState
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 WEIGHTS = ("both", "count", "output")
@@ -200,34 +199,19 @@ def products_query(scope: Scope, definition: Definition = ADOPTION_V1) -> Select
     yearly record (above-scale or not, or none) and whether the product adopts."""
     cutoff = definition.year_end(scope.year)
     ed = DeclarationEdition
-    later = aliased(DeclarationEdition)
-    in_force = (select(func.max(later.number))
-                .where(later.declaration_id == Declaration.id, later.published_at < cutoff)
-                .scalar_subquery())
-    counting = (select(EditionStandard.id)
-                .join(Adoption, Adoption.standard_id == EditionStandard.standard_id)
-                .where(EditionStandard.edition_id == ed.id,
-                       Adoption.degree.in_(COUNTING_DEGREES)).exists())
-    cited_intl = (select(EditionStandard.id)
-                  .join(Standard, Standard.id == EditionStandard.standard_id)
-                  .where(EditionStandard.edition_id == ed.id,
-                         Standard.level == "international").exists())
-    direct = and_(ed.intl_standard.is_not(None), ed.intl_standard != "")
-    adopting = case((or_(direct, counting, cited_intl), 1), else_=0)
     stmt = (
         select(Declaration.id.label("declaration_id"), ed.id.label("edition_id"),
                Enterprise.id.label("enterprise_id"), Enterprise.region_code,
                Enterprise.industry_code, EnterpriseYear.above_scale.label("above"),
-               EnterpriseYear.id.label("record_id"), adopting.label("adopting"),
+               EnterpriseYear.id.label("record_id"), adopting_flag(ed).label("adopting"),
                ed.annual_output_value.label("value"))
         .select_from(Declaration)
         .join(Enterprise, Enterprise.id == Declaration.enterprise_id)
-        .join(ed, and_(ed.declaration_id == Declaration.id, ed.number == in_force))
+        .join(ed, and_(ed.declaration_id == Declaration.id,
+                       ed.number == in_force_edition(cutoff)))
         .outerjoin(EnterpriseYear, and_(EnterpriseYear.enterprise_id == Enterprise.id,
                                         EnterpriseYear.year == scope.year))
-        .where(Declaration.first_published_at < cutoff,
-               or_(Declaration.withdrawn_at.is_(None), Declaration.withdrawn_at >= cutoff),
-               ed.is_main_product.is_(True),
+        .where(*in_force_at(cutoff), ed.is_main_product.is_(True),
                Enterprise.region_code.startswith(region_prefix(scope.region), autoescape=True)))
     if scope.industry:
         stmt = stmt.where(industry_clause(scope.industry))
@@ -382,45 +366,123 @@ def scope_filters(scope: Scope, **extra: Any) -> dict[str, Any]:
             "year": scope.year, **extra}
 
 
-def matrix(scope: Scope, definition: Definition = ADOPTION_V1) -> dict[tuple[str, str], Figures]:
-    """Figures per (sub-region, sub-industry) cell — one GROUP BY query."""
+def summary_query(scope: Scope, *keys: Any) -> Select[Any]:
+    """The same aggregates as ``_aggregates`` over ``summary.AdoptionFact`` (one row per
+    enterprise and year, its region, industry and yearly record copied in): a GROUP BY over
+    ~one row per enterprise, read from the covering index ``ix_adoption_facts_report``,
+    instead of one per declaration. The caller picks the year."""
+    f = AdoptionFact
+    counted = f.above.is_(True)
+
+    def when(cond: Any, value: Any, other: Any = 0) -> Any:
+        return func.sum(case((cond, value), else_=other))
+
+    return summary_rows(scope, *keys,
+                        when(counted, f.products).label("products"),
+                        when(counted, f.adopting).label("adopting"),
+                        when(counted, f.valued).label("valued"),
+                        when(counted, f.output, literal(0.0)).label("output"),
+                        when(counted, f.output_adopting, literal(0.0)).label("output_adopting"),
+                        when(counted, 1).label("enterprises"),
+                        when(counted, 0, f.products).label("excluded_products"),
+                        when(f.above.is_(False), 1).label("not_above"),
+                        when(f.above.is_(None), 1).label("no_record"))
+
+
+def summary_rows(scope: Scope, *columns: Any) -> Select[Any]:
+    """``columns`` over the summary's rows in ``scope`` (any year: the caller picks)."""
+    f = AdoptionFact
+    stmt = select(*columns).select_from(f).where(
+        f.region_code.startswith(region_prefix(scope.region), autoescape=True))
+    if scope.industry:
+        stmt = stmt.where(_industry_clause(scope.industry, f.industry_code))
+    if scope.enterprise_ids is not None:
+        stmt = stmt.where(f.enterprise_id.in_(sorted(scope.enterprise_ids)))
+    return stmt
+
+
+def _industry_clause(industry: str, column: Any) -> Any:
+    """``enterprises.services.industry_clause`` on another column (the summary's copy)."""
+    code = industry.strip().upper()
+    if code.isalpha():
+        divisions = [f"{n:02d}" for n in range(1, 100)
+                     if identifiers.industry_section(f"{n:02d}") == code]
+        return or_(column == code, func.substr(column, 1, 2).in_(divisions))
+    return column.startswith(code, autoescape=True)
+
+
+def usable(year: int) -> Any:
+    """1 when the summary may answer for ``year`` (built, not stale, covers it), else 0 —
+    asked inside the report's own statement, so the fast path costs no extra query."""
+    st = AdoptionSummaryState
+    return (select(func.count()).where(st.id == 1, st.stale.is_(False), st.horizon >= year)
+            .scalar_subquery())
+
+
+def _try_summary(scope: Scope, definition: Definition, use_summary: bool) -> bool:
+    return use_summary and definition is ADOPTION_V1
+
+
+def matrix(scope: Scope, definition: Definition = ADOPTION_V1,
+           use_summary: bool = True) -> dict[tuple[str, str], Figures]:
+    """Figures per (sub-region, sub-industry) cell — one GROUP BY query over the summary
+    (``summary.AdoptionFact``); a second one over the live products when the summary may not
+    answer (not built, stale, or the year after its horizon)."""
+    if _try_summary(scope, definition, use_summary):
+        rkey = _region_key(scope.region, AdoptionFact.region_code).label("rkey")
+        ikey = _industry_key(scope.industry, AdoptionFact.industry_code).label("ikey")
+        cells = (summary_query(scope, rkey, ikey).add_columns(literal(1).label("usable"))
+                 .where(AdoptionFact.year == scope.year).group_by(rkey, ikey))
+        n = len(cells.selected_columns)
+        sentinel = select(*[null()] * (n - 1), usable(scope.year))  # always one row
+        rows: list[Any] = list(db.session.execute(union_all(cells, sentinel)).all())
+        if any(r.rkey is None and r.usable for r in rows):
+            return {(child_region_code(r.rkey), r.ikey): _figures(r)
+                    for r in rows if r.rkey is not None}
     p = products_query(scope, definition).subquery()
     rkey = _region_key(scope.region, p.c.region_code).label("rkey")
     ikey = _industry_key(scope.industry, p.c.industry_code).label("ikey")
-    rows = db.session.execute(select(rkey, ikey, *_aggregates(p)).group_by(rkey, ikey))
-    return {(child_region_code(r.rkey), r.ikey): _figures(r) for r in rows}
+    live = db.session.execute(select(rkey, ikey, *_aggregates(p)).group_by(rkey, ikey))
+    return {(child_region_code(r.rkey), r.ikey): _figures(r) for r in live}
 
 
-def figures_for(scope: Scope, definition: Definition = ADOPTION_V1) -> Figures:
-    """The whole scope's figures, unredacted (plan indicators bind to this; one query)."""
+def figures_for(scope: Scope, definition: Definition = ADOPTION_V1,
+                use_summary: bool = True) -> Figures:
+    """The whole scope's figures, unredacted (plan indicators bind to this; one query, over
+    the summary when it may answer)."""
+    if _try_summary(scope, definition, use_summary):
+        row = db.session.execute(summary_query(scope).add_columns(
+            usable(scope.year).label("usable")).where(AdoptionFact.year == scope.year)).one()
+        if row.usable:
+            return _figures(row)
     p = products_query(scope, definition).subquery()
     return _figures(db.session.execute(select(*_aggregates(p))).one())
 
 
-def trend(scope: Scope, years: int = TREND_YEARS,
-          definition: Definition = ADOPTION_V1) -> dict[int, Figures]:
+def trend(scope: Scope, years: int = TREND_YEARS, definition: Definition = ADOPTION_V1,
+          use_summary: bool = True) -> dict[int, Figures]:
     """The scope's figures for ``years`` years up to ``scope.year`` (one query each)."""
-    return {y: figures_for(replace(scope, year=y), definition)
+    return {y: figures_for(replace(scope, year=y), definition, use_summary)
             for y in range(scope.year - years + 1, scope.year + 1)}
 
 
 def adoption_report(viewer: User | None, scope: Scope, weight: str = "both",
                     with_trend: bool = True, definition: Definition = ADOPTION_V1,
-                    trusted: bool = False) -> AdoptionReport:
+                    trusted: bool = False, use_summary: bool = True) -> AdoptionReport:
     """The report as ``viewer`` may see it (see the module's docstring for the scope rules);
     ``trusted``: in full whoever asks (the command line, which holds the database)."""
     if weight not in WEIGHTS:
         raise ValidationError("统计口径有误", {"weight": [f"应为 {' / '.join(WEIGHTS)} 之一"]})
     access = "full" if trusted else access_for(viewer, scope.region)
     show = (lambda f: f) if access == "full" else _public
-    cells = matrix(scope, definition)
+    cells = matrix(scope, definition, use_summary)
     by_region: dict[str, Figures] = {r: Figures() for r in child_regions(scope.region)}
     by_industry: dict[str, Figures] = {}
     for (r, i), fig in cells.items():
         by_region[r] = by_region.get(r, Figures()) + fig
         by_industry[i] = by_industry.get(i, Figures()) + fig
     total = sum(cells.values(), Figures())
-    years = trend(scope, definition=definition) if with_trend else {}
+    years = trend(scope, definition=definition, use_summary=use_summary) if with_trend else {}
     return AdoptionReport(
         definition, scope, weight, access, utcnow(), show(total),
         [Cell(r, None, show(f)) for r, f in sorted(by_region.items())],

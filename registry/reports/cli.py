@@ -8,7 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from registry.errors import RegistryError
-from registry.reports import adoption, exports
+from registry.extensions import db
+from registry.reports import adoption, exports, summary
 
 
 @click.group("report")
@@ -63,3 +64,32 @@ def adoption_command(region: str, year: int | None, industry: str | None, weight
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@report_group.command("summary")
+@click.option("--rebuild", is_flag=True, help="Recompute the summary from the live data.")
+@click.option("--check", "check_", is_flag=True,
+              help="Compare the summary with the live computation (exit 1 on a difference).")
+@with_appcontext
+def summary_command(rebuild: bool, check_: bool) -> None:
+    """The adoption report's summary (adoption_facts): state, --rebuild, --check.
+
+    Rebuild once after upgrading a database that has declarations, after a large catalogue
+    import (the summary is then stale and reports compute live) and once a year (a year
+    after the horizon is computed live).
+    """
+    if rebuild:
+        rows = summary.rebuild()
+        db.session.commit()
+        click.echo(f"rebuilt: {rows} rows")
+    st = summary.state()
+    click.echo("not built" if st is None else
+               f"horizon {st.horizon}, {'STALE' if st.stale else 'current'}, "
+               f"rebuilt {st.rebuilt_at:%Y-%m-%d %H:%M} UTC")
+    if check_:
+        diffs = summary.check()
+        for d in diffs[:20]:
+            click.echo(f"  differs: {d}")
+        if diffs:
+            raise click.ClickException(f"{len(diffs)} rows differ from the live computation")
+        click.echo("check: the summary equals the live computation")

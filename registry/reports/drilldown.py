@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, null, select, union_all
 from sqlalchemy.orm import selectinload
 
 from registry import identifiers
@@ -18,9 +18,17 @@ from registry.enterprises.models import Enterprise
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.paging import Page
-from registry.reports.adoption import STATUSES, Scope, access_for, products_query
+from registry.reports.adoption import (
+    STATUSES,
+    Scope,
+    access_for,
+    products_query,
+    summary_rows,
+    usable,
+)
 from registry.reports.definitions import ADOPTION_V1, COUNTING_DEGREES, Definition
 from registry.reports.models import EnterpriseYear
+from registry.reports.summary import AdoptionFact
 from registry.standards.models import Standard
 
 REASONS = {
@@ -104,6 +112,45 @@ def _standards(edition: DeclarationEdition) -> list[dict[str, Any]]:
             for s in edition.standards]
 
 
+def _summary_window(scope: Scope, status: str, enterprise: Enterprise | None, offset: int,
+                    per_page: int) -> tuple[int, list[int], int] | None:
+    """From the summary, in one statement: the number of products with ``status``, the
+    enterprises whose products fill rows ``offset`` … ``offset + per_page`` of the page order
+    (region, enterprise name, declaration), with every enterprise of the same region and
+    name (their products interleave by declaration), and how many products come before
+    them. None when the summary may not answer (then the caller counts live)."""
+    f = AdoptionFact
+    counted = f.above.is_(True)
+    n = {"counted": case((counted, f.products), else_=0),
+         "adopting": case((counted, f.adopting), else_=0),
+         "not_adopting": case((counted, f.products - f.adopting), else_=0),
+         "excluded": case((counted, 0), else_=f.products), "all": f.products}[status]
+    per = (summary_rows(scope, f.enterprise_id.label("id"), f.region_code.label("r"),
+                        f.name.label("name"), n.label("n"))
+           .where(f.year == scope.year, n > 0))
+    if enterprise is not None:
+        per = per.where(f.enterprise_id == enterprise.id)
+    p = per.subquery()
+    # products before each (region, name) group, and the group's own
+    g = (select(p.c.r, p.c.name, func.sum(p.c.n).label("n"))
+         .group_by(p.c.r, p.c.name).subquery())
+    cum = (select(g.c.r, g.c.name, g.c.n,
+                  (func.sum(g.c.n).over(order_by=(g.c.r, g.c.name)) - g.c.n).label("before"))
+           .subquery())
+    hit = (select(p.c.id, cum.c.before, null().label("total"))
+           .join(cum, and_(cum.c.r == p.c.r, cum.c.name == p.c.name))
+           .where(cum.c.before < offset + per_page, cum.c.before + cum.c.n > offset))
+    head = select(null(), null(),
+                  select(func.coalesce(func.sum(p.c.n), 0)).scalar_subquery()) \
+        .where(usable(scope.year) > 0)
+    rows = db.session.execute(union_all(head, hit)).all()
+    if not any(r[0] is None for r in rows):
+        return None  # the summary may not answer: no head row
+    total = next(int(r[2]) for r in rows if r[0] is None)
+    found = [(int(r[0]), int(r[1])) for r in rows if r[0] is not None]
+    return total, [i for i, _ in found], min((b for _, b in found), default=offset)
+
+
 def adoption_products(viewer: User | None, scope: Scope, *, status: str = "counted",
                       enterprise: Enterprise | None = None, page: int = 1,
                       per_page: int = 20, definition: Definition = ADOPTION_V1) -> Page:
@@ -121,10 +168,18 @@ def adoption_products(viewer: User | None, scope: Scope, *, status: str = "count
         "not_adopting": [counted, ~adopting], "excluded": [~counted], "all": []}
     where = filters[status]
     stmt = stmt.where(*where)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.execute(stmt.order_by(Enterprise.region_code, Enterprise.name,
-                                            Declaration.id)
-                              .limit(per_page).offset((page - 1) * per_page)).all()
+    order = (Enterprise.region_code, Enterprise.name, Declaration.id)
+    offset = (page - 1) * per_page
+    window = _summary_window(scope, status, enterprise, offset, per_page) \
+        if definition is ADOPTION_V1 else None
+    if window is not None:
+        total, ids, base = window
+        rows = db.session.execute(
+            stmt.where(Enterprise.id.in_(ids)).order_by(*order)
+            .limit(per_page).offset(offset - base)).all() if ids else []
+    else:
+        total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset(offset)).all()
     editions = {e.id: e for e in db.session.scalars(
         select(DeclarationEdition).where(DeclarationEdition.id.in_([r.edition_id for r in rows]))
         .options(selectinload(DeclarationEdition.standards).selectinload(EditionStandard.standard)
