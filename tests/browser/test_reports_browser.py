@@ -33,10 +33,17 @@ document.addEventListener('securitypolicyviolation', function (e) {
 """
 
 
+PLAN: dict[str, int] = {}  # the example plan's id, once the server holds it
+
+
 @pytest.fixture(scope="module")
 def report_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A live registry (CSRF on, own SQLite database) holding the report data set."""
+    """A live registry (CSRF on, own SQLite database) holding the report data set and a
+    plan of 绍兴 with three indicators (two computed, one entered by hand)."""
+    import datetime as dt
+
     from registry.database import upgrade_database
+    from registry.reports import plans
 
     tmp = tmp_path_factory.mktemp("reports-browser")
     app = create_app(make_config(tmp, WTF_CSRF_ENABLED=True,
@@ -44,8 +51,22 @@ def report_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context(), pytest.MonkeyPatch.context() as mp:
         upgrade_database()
         reuse_password_hashes(mp)
-        make_report_world()
+        world = make_report_world()
+        plan = plans.create_plan(
+            {"name": "绍兴市标准化规划（浏览器测试）", "region_code": "330600",
+             "period_start": dt.date(2021, 1, 1), "period_end": dt.date(2025, 12, 31),
+             "source_document": "测试", "published": True, "indicators": []},
+            world.users["admin"])
+        for indicator in (
+                {"name": "规上企业主导产品采标率", "target": 70, "unit": "%",
+                 "computation": "adoption_rate"},
+                {"name": "已公开声明的企业", "target": 10, "unit": "家",
+                 "computation": "declaring_enterprises"},
+                {"name": "新增企业标准“领跑者”", "target": 2, "unit": "家",
+                 "computation": "new_leaders", "manual_value": 1}):
+            plans.add_indicator(plan, indicator, world.users["admin"])
         _db.session.commit()
+        PLAN["id"] = plan.id
         _db.session.remove()
     with serving(app) as url:
         yield url
@@ -178,3 +199,21 @@ def test_charts_on_a_phone(browser: Any, report_server: str) -> None:
         assert pg.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     finally:
         context.close()
+
+
+def test_a_plan_with_its_progress_chart(page: Any) -> None:
+    url = f"/reports/plans/{PLAN['id']}"
+    resp = page.goto(url)
+    assert resp is not None and resp.status == 200
+    page.wait_for_load_state("load")
+    _no_violation(page, url)
+    chart = page.locator("#plan-chart svg")
+    assert chart.count() == 1
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 50
+    assert chart.get_attribute("role") == "img"
+    desc = page.text_content("#plan-chart svg desc") or ""
+    for name in ("规上企业主导产品采标率", "已公开声明的企业", "新增企业标准“领跑者”"):
+        assert name in desc, (name, desc)
+    # every indicator is also a row of the page's table, with its progress bar
+    assert page.locator("progress").count() >= 3
