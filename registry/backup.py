@@ -375,7 +375,9 @@ def restore_database(path: Path, *, yes: bool = False, app: Flask | None = None,
         raise BackupError(f"备份的数据库结构版本 {info['revision']} 比本程序新（或未知）："
                           "请先升级程序再恢复")
     if not yes:
-        held = {n: c for n, c in _target_rows(kind).items() if c}
+        # rows a migration writes (bookkeeping, ``Table.info["bookkeeping"]``) are no one's data
+        seeded = {t.name for t in db.metadata.sorted_tables if t.info.get("bookkeeping")}
+        held = {n: c for n, c in _target_rows(kind).items() if c and n not in seeded}
         if held:
             listed = "、".join(f"{n} {c} 行" for n, c in list(held.items())[:5])
             raise BackupError(f"目标数据库不是空的（{listed} …）：恢复会覆盖其中全部数据，"
