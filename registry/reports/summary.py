@@ -213,6 +213,7 @@ def rebuild(horizon: int | None = None, session: Any = None) -> int:
     else:
         st.horizon, st.stale, st.rebuilt_at = horizon, False, utcnow()
     s.flush()
+    s.execute(text("ANALYZE adoption_facts"))  # the planners' statistics of the new rows
     return s.scalar(select(func.count()).select_from(AdoptionFact)) or 0
 
 
