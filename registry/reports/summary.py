@@ -329,8 +329,10 @@ def _after_flush_postexec(session: Session, _ctx: Any) -> None:
         refresh_enterprises(session, ents)
 
 
+# every table the summary's rows are computed from (its copies of the enterprise's region,
+# industry, name and yearly record included)
 _WATCHED_TABLES = frozenset({"declarations", "declaration_editions", "edition_standards",
-                             "adoptions", "standards"})
+                             "adoptions", "standards", "enterprises", "enterprise_years"})
 
 
 def _on_execute(state: Any) -> None:

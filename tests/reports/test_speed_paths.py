@@ -216,3 +216,18 @@ def test_drilldown_pages_agree_with_namesakes(rw: ReportWorld) -> None:
     for status in ("counted", "all", "adopting"):
         for per_page in (1, 2, 3):
             _pages_same(rw.users["admin"], Scope("330683", 2024), status, per_page)
+
+
+def test_bulk_statements_through_the_session_mark_stale(rw: ReportWorld) -> None:
+    # the demo's yearly facts are written with one INSERT … VALUES for many rows
+    from sqlalchemy import insert  # noqa: PLC0415  (this test only)
+
+    from registry.reports.models import EnterpriseYear  # noqa: PLC0415  (this test only)
+
+    _db.session.flush()
+    assert summary.usable_for(2024)
+    _db.session.execute(insert(EnterpriseYear), [
+        {"enterprise_id": rw.ents["E4"].id, "year": 2024, "above_scale": True,
+         "output_value": None, "source": "demo"}])
+    assert not summary.usable_for(2024)
+    _same(Scope("330600", 2024))  # computed live: E4 now counts
