@@ -84,6 +84,7 @@ def configure_logging(app: Flask) -> None:
     handler.setFormatter(formatter)
     logger.addHandler(handler)
     logger.setLevel(str(level).upper())
+    logger.propagate = False  # written once, here (a server's root handler would repeat it)
 
 
 def init_request_log(app: Flask) -> None:
