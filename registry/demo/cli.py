@@ -22,6 +22,7 @@ from registry.demo.generator import generate_standards
 from registry.demo.years import demo_years_step
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.reports import summary
 from registry.reports.demo_plans import demo_plans_step
 from registry.search.cli import index_after_demo
 from registry.standards.models import Adoption, Standard
@@ -35,9 +36,17 @@ BATCH = 500  # records per commit
 
 def demo_steps() -> list[Callable[[], None]]:
     """What ``registry demo`` does after the catalogue, in this order: enterprises and
-    their declarations, their yearly facts (for the reports), example plans, then the search
+    their declarations, their yearly facts (for the reports), example plans, the adoption
+    report's summary (the loaders write in bulk, which leaves it stale), then the search
     index (built from everything loaded)."""
-    return [demo_hook, demo_years_step, demo_plans_step, index_after_demo]
+    return [demo_hook, demo_years_step, demo_plans_step, summary_after_demo, index_after_demo]
+
+
+def summary_after_demo() -> None:
+    """Rebuild the adoption report's summary from what the demo loaded."""
+    rows = summary.rebuild()
+    db.session.commit()
+    click.echo(f"采标率汇总已重建：{rows} 行")
 
 
 def _items(count: int, seed: int, curated: bool,

@@ -219,7 +219,7 @@ class TestDemoCommand:
         from registry.search.cli import index_after_demo
 
         assert demo_cli.demo_steps() == [demo.demo_hook, demo_years_step, demo_plans_step,
-                                         index_after_demo]
+                                         demo_cli.summary_after_demo, index_after_demo]
 
     def test_registry_demo_adds_declarations_scaled_to_count(
             self, runner: Any, db: Any, monkeypatch: Any) -> None:
@@ -236,3 +236,23 @@ class TestDemoCommand:
         cited = db.session.scalar(select(func.count(func.distinct(Standard.id))).join(
             EditionStandard, EditionStandard.standard_id == Standard.id))
         assert cited > 20
+
+
+class TestSummaryStep:
+    def test_the_demo_leaves_the_adoption_summary_usable(self, runner: Any, db: Any,
+                                                         monkeypatch: Any) -> None:
+        """The demo's loaders write in bulk (the summary goes stale); its own step
+        rebuilds it, so the reports read the summary right after `make run`."""
+        from sqlalchemy import update
+
+        from registry.reports import summary
+
+        st = summary.state()
+        assert st is not None
+        db.session.execute(update(summary.AdoptionSummaryState).values(stale=True))
+        assert not summary.usable_for(2025)
+        monkeypatch.setattr(demo_cli, "demo_steps", lambda: [demo_cli.summary_after_demo])
+        result = runner.invoke(args=["demo", "--count", "0", "--no-curated"])
+        assert result.exit_code == 0, result.output
+        assert "采标率汇总已重建" in result.output
+        assert summary.usable_for(2025)
