@@ -154,3 +154,37 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
         yield pg
     finally:
         context.close()
+
+
+# every CSP violation a page sees, recorded in the page (an init script is not subject to CSP)
+WATCH_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+@contextlib.contextmanager
+def watched_page(browser: Any, base_url: str, **context_options: Any) -> Iterator[Any]:
+    """A page (zh-CN, a laptop screen unless told) that records CSP violations and the
+    console: see ``assert_no_csp_violation``."""
+    options = {"locale": "zh-CN", "viewport": {"width": 1280, "height": 900},
+               **context_options}
+    context = browser.new_context(base_url=base_url, **options)
+    context.add_init_script(WATCH_VIOLATIONS)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    console: list[str] = []
+    pg.on("console", lambda msg: console.append(msg.text))
+    pg.csp_console = console
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def assert_no_csp_violation(page: Any, where: str) -> None:
+    violations = page.evaluate("window.__csp || []")
+    reported = [m for m in page.csp_console if "Content Security Policy" in m]
+    assert not violations and not reported, f"{where}: {violations} {reported}"

@@ -12,7 +12,7 @@ import pytest
 from registry import create_app
 from registry.extensions import db as _db
 from registry.identifiers import make_credit_code
-from tests.browser.conftest import _load_catalogue, serving
+from tests.browser.conftest import _load_catalogue, assert_no_csp_violation, serving, watched_page
 from tests.conftest import make_config
 
 pytestmark = pytest.mark.browser
@@ -21,14 +21,6 @@ PASSWORD = "s3cret-pass"
 CODE = make_credit_code("9", "1", "330683", "MA2B0CXP1")
 
 # every violation the page sees, in the page itself (an init script is not subject to CSP)
-WATCH_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
-
 @pytest.fixture(scope="module")
 def csp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """A live registry (CSRF on, own SQLite database, index built) with one member whose
@@ -59,24 +51,11 @@ def csp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
 @pytest.fixture
 def page(browser: Any, csp_server: tuple[str, int]) -> Iterator[Any]:
-    context = browser.new_context(base_url=csp_server[0], locale="zh-CN",
-                                  viewport={"width": 1280, "height": 900})
-    context.add_init_script(WATCH_VIOLATIONS)
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    console: list[str] = []
-    pg.on("console", lambda msg: console.append(msg.text))
-    pg.csp_console = console
-    try:
+    with watched_page(browser, csp_server[0]) as pg:
         yield pg
-    finally:
-        context.close()
 
 
-def _assert_no_violation(page: Any, where: str) -> None:
-    violations = page.evaluate("window.__csp || []")
-    reported = [m for m in page.csp_console if "Content Security Policy" in m]
-    assert not violations and not reported, f"{where}: {violations} {reported}"
+_assert_no_violation = assert_no_csp_violation
 
 
 def _visit(page: Any, path: str) -> None:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from registry import create_app
 from registry.extensions import db as _db
-from tests.browser.conftest import serving
+from tests.browser.conftest import assert_no_csp_violation, serving, watched_page
 from tests.conftest import make_config
 from tests.declarations.conftest import PASSWORD, reuse_password_hashes
 from tests.reports.conftest import make_report_world
@@ -23,15 +23,6 @@ pytestmark = pytest.mark.browser
 
 CITY = "/reports/adoption?region=330600&year=2024&industry=C&target=70"
 OFFICER = "sx@example.com"  # 绍兴市局: sees the city in full
-
-# every violation the page sees, recorded in the page (an init script is not subject to CSP)
-WATCH_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) {
-  window.__csp.push(e.violatedDirective + ' ' + e.blockedURI);
-});
-"""
-
 
 PLAN: dict[str, int] = {}  # the example plan's id, once the server holds it
 
@@ -75,25 +66,11 @@ def report_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def page(browser: Any, report_server: str) -> Iterator[Any]:
     """A phone-wide page would hide the side-by-side layout; a laptop screen, zh-CN."""
-    context = browser.new_context(base_url=report_server, locale="zh-CN",
-                                  viewport={"width": 1280, "height": 900},
-                                  accept_downloads=True)
-    context.add_init_script(WATCH_VIOLATIONS)
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    console: list[str] = []
-    pg.on("console", lambda msg: console.append(msg.text))
-    pg.csp_console = console
-    try:
+    with watched_page(browser, report_server, accept_downloads=True) as pg:
         yield pg
-    finally:
-        context.close()
 
 
-def _no_violation(page: Any, where: str) -> None:
-    violations = page.evaluate("window.__csp || []")
-    reported = [m for m in page.csp_console if "Content Security Policy" in m]
-    assert not violations and not reported, f"{where}: {violations} {reported}"
+_no_violation = assert_no_csp_violation
 
 
 def _sign_in(page: Any) -> None:
