@@ -5,7 +5,8 @@ year; plans, indicators, draws), ``definitions`` (named, versioned rules: ``ADOP
 ``counting`` (the definition's shared SQL rules), ``adoption`` (the figures in SQL
 aggregates, scope per viewer), ``summary`` (``adoption_facts``, kept by the writers'
 transaction, which the reports read), ``drilldown`` (the products behind a figure),
-``facts`` (setting the yearly facts), ``charts`` (server-side SVG), ``exports`` (CSV/XLSX
+``facts`` (setting the yearly facts), ``charts`` (server-side SVG chart kinds, drawn
+with ``svg``; the pages' charts composed in ``report_charts``), ``exports`` (CSV/XLSX
 carrying the definition), ``schemas``, ``api``, ``views``, ``cli``.
 Plans and spot checks: ``plans`` (plans, indicators, progress and its on-track rule),
 ``computations`` (the named computations an indicator can be bound to), ``spotchecks``

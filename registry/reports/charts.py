@@ -25,7 +25,8 @@ Functions: ``bar_chart`` (horizontal bars, optional target line), ``line_chart``
 series over ordered labels, optional target), ``heat_map`` (rows × columns of rates),
 ``progress_chart`` (plan indicators: value against target, baseline, status). Values of the
 rate charts are shares 0–1 shown as percentages; the progress chart shows values in each
-indicator's own unit. ``adoption_charts(report, …)`` builds the adoption page's four charts.
+indicator's own unit. The drawing kit (formats, escaping, the ``<svg>`` wrapper) is
+``svg.py``; the report pages' charts are composed in ``report_charts.py``.
 """
 
 from __future__ import annotations
@@ -34,15 +35,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from registry.reports import plans
-from registry.reports.adoption import AdoptionReport, Figures
-from registry.reports.models import Plan
+from registry.reports.svg import (
+    SMALL,
+    clip,
+    empty_chart,
+    esc,
+    fmt_num,
+    link,
+    number,
+    pct,
+    svg_document,
+    text_width,
+    tick,
+)
 
-FONT_FAMILY = "'WenQuanYi Micro Hei', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
-FONT = 13  # px in viewBox units
-SMALL = 11
 HEAT_STEPS = 5  # heat-0 … heat-4: 0–20 %, 20–40 %, … 80–100 %
 STATUSES = ("met", "on_track", "behind")
 
@@ -94,88 +102,6 @@ class Progress:
     unit: str = ""
     status: str | None = None
     href: str | None = None
-
-
-# -- text -----------------------------------------------------------------------------------
-
-def pct(value: float | None) -> str:
-    """0.798 -> '79.8%'; None -> '—' (as the pages' ``pct`` filter)."""
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def number(value: float | None, unit: str = "") -> str:
-    """79.8 -> '79.8'; 20.0 -> '20'; with the unit written after it."""
-    if value is None:
-        return "—"
-    text = f"{value:.1f}".removesuffix(".0")
-    return f"{text}{unit}" if unit in ("%", "‰") else f"{text} {unit}".rstrip()
-
-
-def tick(fmt: Callable[[float | None], str], value: float) -> str:
-    """An axis tick: whole percentages for rates (0%, 25%, …), else the value's format."""
-    return f"{value * 100:.0f}%" if fmt is pct else fmt(value)
-
-
-def text_width(text: str, size: float = FONT) -> float:
-    """An estimate of the width of ``text``: CJK and full-width characters one em, the rest
-    0.6 em (enough to lay out labels; the exact glyphs are the browser's)."""
-    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in text)
-
-
-def clip(text: str, width: float, size: float = FONT) -> str:
-    """``text`` cut with an ellipsis to fit ``width``."""
-    if text_width(text, size) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if text_width(out + ch + "…", size) > width:
-            break
-        out += ch
-    return out + "…"
-
-
-def _e(text: object) -> str:
-    return str(escape(text))
-
-
-def _f(x: float) -> str:
-    return f"{x:.1f}".removesuffix(".0")
-
-
-def _link(href: str | None, inner: str) -> str:
-    """A link around ``inner`` for the mouse; kept out of the tab order (role="img": the
-    keyboard's links are in the table beside the chart)."""
-    if not href:
-        return inner
-    return f'<a href="{_e(href)}" tabindex="-1">{inner}</a>'
-
-
-def width_class(width: float) -> str:
-    """``chart-w-N``: the CSS class that keeps a chart below ~1.15 × its natural width (N the
-    viewBox width rounded up to 100, 200–1400), so its text never grows past ~15 px."""
-    return f"chart-w-{min(max(int(-(-width // 100)) * 100, 200), 1400)}"
-
-
-def _svg(chart_id: str, kind: str, width: float, height: float, title: str, desc: str,
-         body: str, extra_class: str = "") -> Markup:
-    cid = _e(chart_id)
-    classes = f"chart chart-{kind} {width_class(width)}" + (f" {extra_class}" if extra_class else "")
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{classes}" id="{cid}" '
-        f'viewBox="0 0 {_f(width)} {_f(height)}" width="100%" role="img" '
-        f'aria-label="{_e(title)}" aria-describedby="{cid}-desc" '
-        f'font-family="{FONT_FAMILY}" font-size="{FONT}">'
-        f'<title id="{cid}-title">{_e(title)}</title><desc id="{cid}-desc">{_e(desc)}</desc>'
-        f"{body}</svg>")
-
-
-def _empty(chart_id: str, kind: str, title: str, message: str | None = None) -> Markup:
-    message = message or _("暂无数据")
-    body = (f'<rect class="chart-empty-box" x="0.5" y="0.5" width="359" height="59" rx="4"/>'
-            f'<text class="chart-empty" x="180" y="35" text-anchor="middle">{_e(message)}</text>')
-    return _svg(chart_id, kind, 360, 60, title, message, body, "chart-is-empty")
-
-
 def _describe(data: Sequence[Datum], fmt: Callable[[float | None], str]) -> str:
     parts = []
     for d in data:
@@ -192,7 +118,7 @@ def bar_chart(data: Sequence[Datum], *, chart_id: str, title: str, target: float
     """Horizontal bars, one per Datum (labels on the left, legible in Chinese), values at the
     bars' ends, gridlines at quarters of ``max_value``, and ``target`` as a vertical line."""
     if not any(d.value is not None for d in data):
-        return _empty(chart_id, "bars", title)
+        return empty_chart(chart_id, "bars", title)
     top = 26 if target is not None else 8
     row, bar = 28, 18
     label_w = min(max(text_width(d.label) for d in data), 150) + 10
@@ -208,36 +134,36 @@ def bar_chart(data: Sequence[Datum], *, chart_id: str, title: str, target: float
     parts = []
     for i in range(5):  # gridlines and ticks at 0, ¼, ½, ¾, 1 of the scale
         gx = x(scale * i / 4)
-        parts.append(f'<line class="chart-grid" x1="{_f(gx)}" y1="{top}" x2="{_f(gx)}" '
+        parts.append(f'<line class="chart-grid" x1="{fmt_num(gx)}" y1="{top}" x2="{fmt_num(gx)}" '
                      f'y2="{top + row * len(data)}"/>'
-                     f'<text class="chart-tick" x="{_f(gx)}" y="{top + row * len(data) + 16}" '
-                     f'text-anchor="middle" font-size="{SMALL}">{_e(tick(fmt, scale * i / 4))}</text>')
+                     f'<text class="chart-tick" x="{fmt_num(gx)}" y="{top + row * len(data) + 16}" '
+                     f'text-anchor="middle" font-size="{SMALL}">{esc(tick(fmt, scale * i / 4))}</text>')
     for i, d in enumerate(data):
         y = top + row * i
         tip = f"{d.label}：{fmt(d.value)}" + (f"（{d.detail}）" if d.detail else "")
-        label = (f'<text class="chart-label" x="{_f(left - 8)}" y="{_f(y + row / 2 + 4.5)}" '
-                 f'text-anchor="end">{_e(clip(d.label, label_w - 10))}</text>')
+        label = (f'<text class="chart-label" x="{fmt_num(left - 8)}" y="{fmt_num(y + row / 2 + 4.5)}" '
+                 f'text-anchor="end">{esc(clip(d.label, label_w - 10))}</text>')
         if d.value is None:
-            mark = (f'<text class="chart-value chart-none" x="{_f(left + 4)}" '
-                    f'y="{_f(y + row / 2 + 4.5)}">—</text>')
+            mark = (f'<text class="chart-value chart-none" x="{fmt_num(left + 4)}" '
+                    f'y="{fmt_num(y + row / 2 + 4.5)}">—</text>')
         else:
             end = x(d.value)
-            mark = (f'<rect class="chart-bar" x="{_f(left)}" y="{_f(y + (row - bar) / 2)}" '
-                    f'width="{_f(max(end - left, 0.0))}" height="{bar}"/>'
-                    f'<text class="chart-value" x="{_f(end + 4)}" y="{_f(y + row / 2 + 4.5)}">'
-                    f"{_e(fmt(d.value))}</text>")
-        parts.append(_link(d.href, f'<g class="chart-item"><title>{_e(tip)}</title>'
+            mark = (f'<rect class="chart-bar" x="{fmt_num(left)}" y="{fmt_num(y + (row - bar) / 2)}" '
+                    f'width="{fmt_num(max(end - left, 0.0))}" height="{bar}"/>'
+                    f'<text class="chart-value" x="{fmt_num(end + 4)}" y="{fmt_num(y + row / 2 + 4.5)}">'
+                    f"{esc(fmt(d.value))}</text>")
+        parts.append(link(d.href, f'<g class="chart-item"><title>{esc(tip)}</title>'
                                    f"{label}{mark}</g>"))
     desc = _describe(data, fmt)
     if target is not None:
         tx = x(target)
-        parts.append(f'<line class="chart-target" x1="{_f(tx)}" y1="{top - 6}" x2="{_f(tx)}" '
+        parts.append(f'<line class="chart-target" x1="{fmt_num(tx)}" y1="{top - 6}" x2="{fmt_num(tx)}" '
                      f'y2="{top + row * len(data)}"/>'
-                     f'<text class="chart-target-label" x="{_f(tx)}" y="{top - 10}" '
+                     f'<text class="chart-target-label" x="{fmt_num(tx)}" y="{top - 10}" '
                      f'text-anchor="middle" font-size="{SMALL}">'
-                     f'{_e(_("目标 %(v)s", v=fmt(target)))}</text>')
+                     f'{esc(_("目标 %(v)s", v=fmt(target)))}</text>')
         desc = _("目标 %(v)s", v=fmt(target)) + "。" + desc
-    return _svg(chart_id, "bars", width, height, title, desc, "".join(parts))
+    return svg_document(chart_id, "bars", width, height, title, desc, "".join(parts))
 
 
 # -- a line over years -----------------------------------------------------------------------
@@ -249,7 +175,7 @@ def line_chart(series: Sequence[Series], *, chart_id: str, title: str,
     """One line per series over the first series' labels (years); a gap where a value is
     missing; points carry their value and link; ``target`` a horizontal dashed line."""
     if not series or not any(d.value is not None for s in series for d in s.points):
-        return _empty(chart_id, "line", title)
+        return empty_chart(chart_id, "line", title)
     labels = [d.label for d in series[0].points]
     left, right, top, bottom = 48, 20, 34, 28
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -265,19 +191,19 @@ def line_chart(series: Sequence[Series], *, chart_id: str, title: str,
     parts = []
     for i in range(5):
         gy = y(scale * i / 4)
-        parts.append(f'<line class="chart-grid" x1="{left}" y1="{_f(gy)}" x2="{_f(width - right)}" '
-                     f'y2="{_f(gy)}"/><text class="chart-tick" x="{left - 6}" y="{_f(gy + 4)}" '
-                     f'text-anchor="end" font-size="{SMALL}">{_e(tick(fmt, scale * i / 4))}</text>')
+        parts.append(f'<line class="chart-grid" x1="{left}" y1="{fmt_num(gy)}" x2="{fmt_num(width - right)}" '
+                     f'y2="{fmt_num(gy)}"/><text class="chart-tick" x="{left - 6}" y="{fmt_num(gy + 4)}" '
+                     f'text-anchor="end" font-size="{SMALL}">{esc(tick(fmt, scale * i / 4))}</text>')
     for i, lab in enumerate(labels):
-        parts.append(f'<text class="chart-tick" x="{_f(x(i))}" y="{_f(height - 8)}" '
-                     f'text-anchor="middle" font-size="{SMALL}">{_e(lab)}</text>')
+        parts.append(f'<text class="chart-tick" x="{fmt_num(x(i))}" y="{fmt_num(height - 8)}" '
+                     f'text-anchor="middle" font-size="{SMALL}">{esc(lab)}</text>')
     if target is not None:
         ty = y(target)
-        parts.append(f'<line class="chart-target" x1="{left}" y1="{_f(ty)}" '
-                     f'x2="{_f(width - right)}" y2="{_f(ty)}"/>'
-                     f'<text class="chart-target-label" x="{_f(width - right)}" '
-                     f'y="{_f(ty - 5)}" text-anchor="end" font-size="{SMALL}">'
-                     f'{_e(_("目标 %(v)s", v=fmt(target)))}</text>')
+        parts.append(f'<line class="chart-target" x1="{left}" y1="{fmt_num(ty)}" '
+                     f'x2="{fmt_num(width - right)}" y2="{fmt_num(ty)}"/>'
+                     f'<text class="chart-target-label" x="{fmt_num(width - right)}" '
+                     f'y="{fmt_num(ty - 5)}" text-anchor="end" font-size="{SMALL}">'
+                     f'{esc(_("目标 %(v)s", v=fmt(target)))}</text>')
     descs = []
     legend_x = float(left)
     for k, s in enumerate(series):
@@ -290,7 +216,7 @@ def line_chart(series: Sequence[Series], *, chart_id: str, title: str,
                     runs.append(run)
                 run = []
                 continue
-            run.append(f"{_f(x(i))},{_f(y(d.value))}")
+            run.append(f"{fmt_num(x(i))},{fmt_num(y(d.value))}")
         if run:
             runs.append(run)
         for r in runs:
@@ -307,22 +233,22 @@ def line_chart(series: Sequence[Series], *, chart_id: str, title: str,
                         or (d.value == o.points[i].value and m > k)
                         for m, o in enumerate(series) if m != k and i < len(o.points))
             label_y = py - 8 if above or py + 16 > top + plot_h else py + 16
-            parts.append(_link(d.href, f'<g class="chart-item"><title>{_e(tip)}</title>'
-                                       f'<circle class="chart-point {cls}" cx="{_f(px)}" '
-                                       f'cy="{_f(py)}" r="4"/>'
-                                       f'<text class="chart-value" x="{_f(px)}" y="{_f(label_y)}" '
+            parts.append(link(d.href, f'<g class="chart-item"><title>{esc(tip)}</title>'
+                                       f'<circle class="chart-point {cls}" cx="{fmt_num(px)}" '
+                                       f'cy="{fmt_num(py)}" r="4"/>'
+                                       f'<text class="chart-value" x="{fmt_num(px)}" y="{fmt_num(label_y)}" '
                                        f'text-anchor="middle" font-size="{SMALL}">'
-                                       f"{_e(fmt(d.value))}</text></g>"))
+                                       f"{esc(fmt(d.value))}</text></g>"))
         descs.append(f"{s.name}：" + _describe(s.points[:n], fmt))
         if len(series) > 1:  # legend
-            parts.append(f'<rect class="chart-swatch {cls}" x="{_f(legend_x)}" y="8" width="14" '
-                         f'height="4"/><text class="chart-legend" x="{_f(legend_x + 18)}" y="14" '
-                         f'font-size="{SMALL}">{_e(s.name)}</text>')
+            parts.append(f'<rect class="chart-swatch {cls}" x="{fmt_num(legend_x)}" y="8" width="14" '
+                         f'height="4"/><text class="chart-legend" x="{fmt_num(legend_x + 18)}" y="14" '
+                         f'font-size="{SMALL}">{esc(s.name)}</text>')
             legend_x += 30 + text_width(s.name, SMALL)
     desc = "。".join(descs)
     if target is not None:
         desc = _("目标 %(v)s", v=fmt(target)) + "。" + desc
-    return _svg(chart_id, "line", width, height, title, desc, "".join(parts))
+    return svg_document(chart_id, "line", width, height, title, desc, "".join(parts))
 
 
 # -- heat map --------------------------------------------------------------------------------
@@ -342,7 +268,7 @@ def heat_map(rows: Sequence[Label], cols: Sequence[Label],
     writes its rate and its detail (e.g. 3/5); None: a grey cell without products."""
     values = [c for line in cells for c in line if c is not None and c.value is not None]
     if not rows or not cols or not values:
-        return _empty(chart_id, "heat", title)
+        return empty_chart(chart_id, "heat", title)
     cw, ch, head = 68, 40, 40
     left = min(max(text_width(r.text) for r in rows), 150) + 12
     width = left + cw * len(cols) + 8
@@ -351,20 +277,20 @@ def heat_map(rows: Sequence[Label], cols: Sequence[Label],
     parts = []
     for j, c in enumerate(cols):
         cx = left + cw * j + cw / 2
-        header = (f"<title>{_e(c.name)}</title>"
-                  f'<text class="chart-label" x="{_f(cx)}" y="16" text-anchor="middle" '
-                  f'font-size="{SMALL}">{_e(clip(c.text, cw - 4, SMALL))}</text>')
+        header = (f"<title>{esc(c.name)}</title>"
+                  f'<text class="chart-label" x="{fmt_num(cx)}" y="16" text-anchor="middle" '
+                  f'font-size="{SMALL}">{esc(clip(c.text, cw - 4, SMALL))}</text>')
         if c.full and c.full != c.text:
-            header += (f'<text class="chart-tick" x="{_f(cx)}" y="32" text-anchor="middle" '
-                       f'font-size="{SMALL}">{_e(clip(c.full, cw - 6, SMALL))}</text>')
-        parts.append(_link(c.href, f'<g class="chart-item">{header}</g>'))
+            header += (f'<text class="chart-tick" x="{fmt_num(cx)}" y="32" text-anchor="middle" '
+                       f'font-size="{SMALL}">{esc(clip(c.full, cw - 6, SMALL))}</text>')
+        parts.append(link(c.href, f'<g class="chart-item">{header}</g>'))
     descs = []
     for i, r in enumerate(rows):
         y = head + ch * i
-        parts.append(_link(r.href, f'<g class="chart-item"><title>{_e(r.name)}</title>'
-                                   f'<text class="chart-label" x="{_f(left - 8)}" '
-                                   f'y="{_f(y + ch / 2 + 4.5)}" text-anchor="end">'
-                                   f"{_e(clip(r.text, left - 12))}</text></g>"))
+        parts.append(link(r.href, f'<g class="chart-item"><title>{esc(r.name)}</title>'
+                                   f'<text class="chart-label" x="{fmt_num(left - 8)}" '
+                                   f'y="{fmt_num(y + ch / 2 + 4.5)}" text-anchor="end">'
+                                   f"{esc(clip(r.text, left - 12))}</text></g>"))
         line = cells[i] if i < len(cells) else []
         for j, c in enumerate(cols):
             d = line[j] if j < len(line) else None
@@ -374,36 +300,36 @@ def heat_map(rows: Sequence[Label], cols: Sequence[Label],
             name = f"{r.name} × {c.name}"
             tip = f"{name}：" + (_("无产品") if d is None else
                                fmt(value) + (f"（{d.detail}）" if d.detail else ""))
-            inner = (f'<rect class="heat-cell {cls}" x="{_f(x + 1)}" y="{_f(y + 1)}" '
+            inner = (f'<rect class="heat-cell {cls}" x="{fmt_num(x + 1)}" y="{fmt_num(y + 1)}" '
                      f'width="{cw - 2}" height="{ch - 2}" rx="2"/>')
             if d is None:
-                inner += (f'<text class="heat-text" x="{_f(x + cw / 2)}" y="{_f(y + ch / 2 + 4)}" '
+                inner += (f'<text class="heat-text" x="{fmt_num(x + cw / 2)}" y="{fmt_num(y + ch / 2 + 4)}" '
                           f'text-anchor="middle" font-size="{SMALL}">—</text>')
             else:
-                inner += (f'<text class="heat-text" x="{_f(x + cw / 2)}" y="{_f(y + 18)}" '
-                          f'text-anchor="middle">{_e(fmt(value))}</text>')
+                inner += (f'<text class="heat-text" x="{fmt_num(x + cw / 2)}" y="{fmt_num(y + 18)}" '
+                          f'text-anchor="middle">{esc(fmt(value))}</text>')
                 if d.detail:
-                    inner += (f'<text class="heat-text heat-detail" x="{_f(x + cw / 2)}" '
-                              f'y="{_f(y + 32)}" text-anchor="middle" font-size="{SMALL - 1}">'
-                              f"{_e(d.detail)}</text>")
+                    inner += (f'<text class="heat-text heat-detail" x="{fmt_num(x + cw / 2)}" '
+                              f'y="{fmt_num(y + 32)}" text-anchor="middle" font-size="{SMALL - 1}">'
+                              f"{esc(d.detail)}</text>")
                 descs.append(tip)
-            parts.append(_link(d.href if d is not None else None,
-                               f'<g class="chart-item chart-cell"><title>{_e(tip)}</title>'
+            parts.append(link(d.href if d is not None else None,
+                               f'<g class="chart-item chart-cell"><title>{esc(tip)}</title>'
                                f"{inner}</g>"))
     lx = float(left)
     for k in range(HEAT_STEPS):  # legend: the classes' ranges, and "no products"
         lo, hi = max_value * k / HEAT_STEPS, max_value * (k + 1) / HEAT_STEPS
         text = f"{fmt(lo).removesuffix('.0%')}–{fmt(hi)}".replace(".0%", "%")
-        parts.append(f'<rect class="heat-cell heat-{k}" x="{_f(lx)}" y="{legend_y}" width="12" '
-                     f'height="12"/><text class="chart-legend" x="{_f(lx + 16)}" '
-                     f'y="{legend_y + 10}" font-size="{SMALL - 1}">{_e(text)}</text>')
+        parts.append(f'<rect class="heat-cell heat-{k}" x="{fmt_num(lx)}" y="{legend_y}" width="12" '
+                     f'height="12"/><text class="chart-legend" x="{fmt_num(lx + 16)}" '
+                     f'y="{legend_y + 10}" font-size="{SMALL - 1}">{esc(text)}</text>')
         lx += 24 + text_width(text, SMALL - 1)
-    parts.append(f'<rect class="heat-cell heat-none" x="{_f(lx)}" y="{legend_y}" width="12" '
-                 f'height="12"/><text class="chart-legend" x="{_f(lx + 16)}" y="{legend_y + 10}" '
-                 f'font-size="{SMALL - 1}">{_e(_("无产品"))}</text>')
+    parts.append(f'<rect class="heat-cell heat-none" x="{fmt_num(lx)}" y="{legend_y}" width="12" '
+                 f'height="12"/><text class="chart-legend" x="{fmt_num(lx + 16)}" y="{legend_y + 10}" '
+                 f'font-size="{SMALL - 1}">{esc(_("无产品"))}</text>')
     width = max(width, lx + 24 + text_width(_("无产品"), SMALL - 1))
     size = "chart-min-l" if width > 720 else "chart-min-m" if width > 480 else ""
-    return _svg(chart_id, "heat", width, height, title, "；".join(descs), "".join(parts), size)
+    return svg_document(chart_id, "heat", width, height, title, "；".join(descs), "".join(parts), size)
 
 
 # -- plan progress (bullet chart) ------------------------------------------------------------
@@ -421,7 +347,7 @@ def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
     ``-on_track``, ``-behind``; grey without one), the target as a thick mark and the
     baseline as a dotted one."""
     if not items:
-        return _empty(chart_id, "progress", title, _("没有指标"))
+        return empty_chart(chart_id, "progress", title, _("没有指标"))
     row, bar, top = 50, 12, 4
     height = top + row * len(items) + 4
     parts, descs = [], []
@@ -438,107 +364,28 @@ def progress_chart(items: Sequence[Progress], *, chart_id: str, title: str,
         said_w = text_width(said, SMALL)
         right = text_width(figure, SMALL) + said_w + 12
         track_y = y + 24
-        inner = (f'<text class="chart-label" x="0" y="{_f(y + 15)}">'
-                 f"{_e(clip(p.label, width - right - 8))}</text>"
-                 f'<text class="chart-value" x="{_f(width - said_w - 8)}" y="{_f(y + 15)}" '
-                 f'text-anchor="end" font-size="{SMALL}">{_e(figure)}</text>'
-                 f'<text class="progress-status progress-text-{status}" x="{_f(width)}" '
-                 f'y="{_f(y + 15)}" text-anchor="end" font-size="{SMALL}">{_e(said)}</text>'
-                 f'<rect class="progress-track" x="0" y="{_f(track_y)}" width="{_f(width)}" '
+        inner = (f'<text class="chart-label" x="0" y="{fmt_num(y + 15)}">'
+                 f"{esc(clip(p.label, width - right - 8))}</text>"
+                 f'<text class="chart-value" x="{fmt_num(width - said_w - 8)}" y="{fmt_num(y + 15)}" '
+                 f'text-anchor="end" font-size="{SMALL}">{esc(figure)}</text>'
+                 f'<text class="progress-status progress-text-{status}" x="{fmt_num(width)}" '
+                 f'y="{fmt_num(y + 15)}" text-anchor="end" font-size="{SMALL}">{esc(said)}</text>'
+                 f'<rect class="progress-track" x="0" y="{fmt_num(track_y)}" width="{fmt_num(width)}" '
                  f'height="{bar + 6}"/>')
         if p.value is not None:
-            inner += (f'<rect class="progress-bar progress-{status}" x="0" y="{_f(track_y + 3)}" '
-                      f'width="{_f(x(p.value))}" height="{bar}"/>')
+            inner += (f'<rect class="progress-bar progress-{status}" x="0" y="{fmt_num(track_y + 3)}" '
+                      f'width="{fmt_num(x(p.value))}" height="{bar}"/>')
         if p.baseline is not None:
             bx = x(p.baseline)
-            inner += (f'<line class="progress-baseline" x1="{_f(bx)}" y1="{_f(track_y)}" '
-                      f'x2="{_f(bx)}" y2="{_f(track_y + bar + 6)}"/>')
+            inner += (f'<line class="progress-baseline" x1="{fmt_num(bx)}" y1="{fmt_num(track_y)}" '
+                      f'x2="{fmt_num(bx)}" y2="{fmt_num(track_y + bar + 6)}"/>')
         tx = min(x(p.target), width - 1.5)
-        inner += (f'<line class="progress-target" x1="{_f(tx)}" y1="{_f(track_y - 3)}" '
-                  f'x2="{_f(tx)}" y2="{_f(track_y + bar + 9)}"/>')
+        inner += (f'<line class="progress-target" x1="{fmt_num(tx)}" y1="{fmt_num(track_y - 3)}" '
+                  f'x2="{fmt_num(tx)}" y2="{fmt_num(track_y + bar + 9)}"/>')
         base = "" if p.baseline is None else "，" + _("基线 %(v)s", v=number(p.baseline, p.unit))
         tip = (f"{p.label}：{number(p.value, p.unit)}，"
                + _("目标 %(c)s %(v)s", c=p.comparison, v=number(p.target, p.unit))
                + f"{base}，{said}")
         descs.append(tip)
-        parts.append(_link(p.href, f'<g class="chart-item"><title>{_e(tip)}</title>{inner}</g>'))
-    return _svg(chart_id, "progress", width, height, title, "；".join(descs), "".join(parts))
-
-
-def plan_chart(plan: Plan, rows: Sequence[plans.Progress], *, chart_id: str = "chart-plan",
-               href: Callable[[plans.Progress], str | None] | None = None) -> Markup:
-    """A plan's progress chart from ``plans.plan_progress(plan)`` (what the plan page shows in
-    its table): one bullet per indicator, value against target in the indicator's unit."""
-    items = [Progress(r.indicator.name, r.value, r.indicator.target,
-                      plans.COMPARISONS.get(r.indicator.comparison, r.indicator.comparison),
-                      r.indicator.baseline, r.indicator.unit or "", r.status,
-                      href(r) if href else None) for r in rows]
-    return progress_chart(items, chart_id=chart_id,
-                          title=_("%(name)s：指标进度", name=plan.name))
-
-
-# -- the adoption report's charts ------------------------------------------------------------
-
-def _rate(f: Figures, weight: str) -> float | None:
-    return f.output_rate if weight == "output" else f.rate
-
-
-def _detail(f: Figures) -> str:
-    return f"{f.adopting}/{f.products}" if f.products else ""
-
-
-def adoption_charts(rep: AdoptionReport, weight: str, *,
-                    region_href: Callable[[str], str], industry_href: Callable[[str], str],
-                    cell_href: Callable[[str, str], str], year_href: Callable[[int], str],
-                    target: float | None = None) -> dict[str, Markup]:
-    """The adoption page's charts: ``regions`` (bars, ``target`` as a line), ``industries``
-    (bars), ``matrix`` (heat map of the count-weighted rate, or output-weighted with
-    ``weight='output'``) and ``trend`` (a line per weighting shown). The links come from the
-    page (a sub-region's report, an industry's, a cell's products, a year's report)."""
-    word = _("按产值") if weight == "output" else _("按产品数")
-
-    def bars(cells: Sequence[tuple[str, str, Figures, str | None]]) -> list[Datum]:
-        return [Datum(label, _rate(f, weight), _detail(f), href if f.products else None)
-                for _code, label, f, href in cells]
-
-    s = rep.scope
-    regions = bars([(c.region or "", c.region_name, c.figures,
-                     region_href(c.region or "")) for c in rep.by_region])
-    industries = bars([(c.industry or "", c.industry_name or (c.industry or ""), c.figures,
-                        industry_href(c.industry or "")) for c in rep.by_industry])
-    rows = [Label(c.region_name, c.region_name, region_href(c.region or ""))
-            for c in rep.by_region]
-    cols = [Label(c.industry or "", c.industry_name, industry_href(c.industry or ""))
-            for c in rep.by_industry]
-    grid: list[list[Datum | None]] = []
-    for r in rep.by_region:
-        line: list[Datum | None] = []
-        for c in rep.by_industry:
-            f = rep.cell(r.region or "", c.industry or "")
-            line.append(None if f is None or not f.products else
-                        Datum("", _rate(f, weight), _detail(f),
-                              cell_href(r.region or "", c.industry or "")))
-        grid.append(line)
-    years = [(int(getattr(c, "year", 0)), c) for c in rep.trend]
-    series = []
-    if weight != "output":
-        series.append(Series(_("按产品数"), [
-            Datum(str(y), c.figures.rate, _detail(c.figures), year_href(y))
-            for y, c in years]))
-    if weight != "count":
-        series.append(Series(_("按产值"), [
-            Datum(str(y), c.figures.output_rate, "", year_href(y)) for y, c in years]))
-    where = s.region_name + (f" · {s.industry_name}" if s.industry else "")
-    return {
-        "regions": bar_chart(regions, chart_id="chart-regions", target=target,
-                             title=_("%(where)s %(year)s 年各地区采标率（%(w)s）",
-                                     where=where, year=s.year, w=word)),
-        "industries": bar_chart(industries, chart_id="chart-industries", target=target,
-                                title=_("%(where)s %(year)s 年各行业采标率（%(w)s）",
-                                        where=where, year=s.year, w=word)),
-        "matrix": heat_map(rows, cols, grid, chart_id="chart-matrix",
-                           title=_("%(where)s %(year)s 年地区 × 行业采标率（%(w)s）",
-                                   where=where, year=s.year, w=word)),
-        "trend": line_chart(series, chart_id="chart-trend", target=target,
-                            title=_("%(where)s 采标率逐年趋势", where=where)),
-    }
+        parts.append(link(p.href, f'<g class="chart-item"><title>{esc(tip)}</title>{inner}</g>'))
+    return svg_document(chart_id, "progress", width, height, title, "；".join(descs), "".join(parts))

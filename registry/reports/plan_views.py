@@ -19,7 +19,7 @@ from registry.enterprises.views import _page_arg
 from registry.errors import Forbidden, NotFound, RegistryError
 from registry.extensions import db, utcnow
 from registry.fields import load_form
-from registry.reports import charts, plans, spotchecks
+from registry.reports import plans, report_charts, spotchecks
 from registry.reports.computations import COMPUTATIONS, LEVELS
 from registry.reports.plan_exports import plan_export
 from registry.reports.plan_schemas import (
@@ -72,7 +72,7 @@ def plan_detail(plan_id: int) -> Any:
     plan = plans.get_plan(plan_id, viewer)
     rows = plans.plan_progress(plan)
     return render_template("reports/plan.html", plan=plan, rows=rows,
-                           chart=charts.plan_chart(plan, rows) if rows else None,
+                           chart=report_charts.plan_chart(plan, rows) if rows else None,
                            editable=plans.can_edit(viewer, plan.region_code),
                            computations=COMPUTATIONS, definition=plans.PLAN_PROGRESS_V1,
                            as_of=plans.today())

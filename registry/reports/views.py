@@ -14,7 +14,7 @@ from registry.enterprises.services import get_enterprise
 from registry.enterprises.views import _page_arg
 from registry.errors import NotFound, ValidationError
 from registry.extensions import utcnow
-from registry.reports import adoption, charts, drilldown, exports
+from registry.reports import adoption, drilldown, exports, report_charts
 from registry.reports.definitions import ADOPTION_V1
 from registry.standards.views import _page_links as page_links
 
@@ -119,7 +119,7 @@ def _charts(rep: adoption.AdoptionReport, weight: str, target: float | None) -> 
             return url_for("reports.products_page", region=code, industry=s.industry, year=s.year)
         return url_for("reports.adoption_page", region=code, industry=s.industry, **keep)
 
-    return charts.adoption_charts(
+    return report_charts.adoption_charts(
         rep, weight, target=target, region_href=region,
         industry_href=lambda code: url_for("reports.adoption_page", region=s.region,
                                            industry=code, **keep),

@@ -18,16 +18,14 @@ from registry.reports.charts import (
     Progress,
     Series,
     bar_chart,
-    clip,
     heat_class,
     heat_map,
     line_chart,
-    number,
-    plan_chart,
     progress_chart,
-    text_width,
 )
 from registry.reports.models import Plan, PlanIndicator
+from registry.reports.report_charts import plan_chart
+from registry.reports.svg import clip, number, text_width
 from tests.reports.conftest import ReportWorld
 
 NS = {"s": "http://www.w3.org/2000/svg"}
