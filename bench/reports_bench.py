@@ -187,9 +187,9 @@ def counties() -> list[str]:
 def industry_groups() -> list[str]:
     """Four-digit codes under the GB/T 4754 divisions, manufacturing (13–43) three times
     as often as the rest (the table of the registry names sections and divisions only)."""
-    from registry.reports.adoption import _SECTION_RANGES
+    from registry import identifiers  # (the bench's imports wait for its settings)
 
-    divisions = [d for lo, hi, _ in _SECTION_RANGES for d in range(lo, hi + 1)]
+    divisions = [d for lo, hi, _ in identifiers.SECTION_DIVISIONS for d in range(lo, hi + 1)]
     codes = [f"{d:02d}{g}{c}" for d in divisions for g in range(1, 5) for c in range(1, 4)]
     return codes + [c for c in codes if 13 <= int(c[:2]) <= 43] * 2
 
@@ -323,7 +323,7 @@ class Recorder:
 
 
 def operations(live: bool) -> dict[str, Callable[[], Any]]:
-    from registry.reports import adoption, drilldown
+    from registry.reports import adoption, drilldown, scoping
 
     fast = not live
     if live:  # the drill-down as before: the live COUNT and ORDER BY … OFFSET
@@ -331,10 +331,10 @@ def operations(live: bool) -> dict[str, Callable[[], Any]]:
 
     def report(region: str, trend: bool) -> Callable[[], Any]:
         return lambda: adoption.adoption_report(
-            None, adoption.make_scope(region, YEAR), with_trend=trend, trusted=True,
+            None, scoping.make_scope(region, YEAR), with_trend=trend, trusted=True,
             use_summary=fast)
 
-    province = adoption.make_scope("330000", YEAR)
+    province = scoping.make_scope("330000", YEAR)
     return {
         "province matrix+breakdowns (no trend)": report("330000", False),
         "province report (with 5-year trend)": report("330000", True),
@@ -347,7 +347,7 @@ def operations(live: bool) -> dict[str, Callable[[], Any]]:
         "drill-down page 2000 (province)": lambda: drilldown.adoption_products(
             None, province, page=2000),
         "drill-down page 1 (county 330683, C)": lambda: drilldown.adoption_products(
-            None, adoption.make_scope("330683", YEAR, "C"), page=1),
+            None, scoping.make_scope("330683", YEAR, "C"), page=1),
     }
 
 

@@ -53,6 +53,13 @@ def industries() -> dict[str, str]:
     return _table("industries_4754.tsv")
 
 
+# GB/T 4754-2017: the divisions (two digits, first and last) of each section (门类)
+SECTION_DIVISIONS = ((1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"), (47, 50, "E"),
+                     (51, 52, "F"), (53, 60, "G"), (61, 62, "H"), (63, 65, "I"), (66, 69, "J"),
+                     (70, 70, "K"), (71, 72, "L"), (73, 75, "M"), (76, 79, "N"), (80, 82, "O"),
+                     (83, 83, "P"), (84, 85, "Q"), (86, 90, "R"), (91, 96, "S"), (97, 97, "T"))
+
+
 def industry_section(code: str) -> str | None:
     """'38' -> 'C', 'C' -> 'C', '385' -> 'C' (by its division); None when unknown."""
     code = code.strip().upper()
@@ -61,11 +68,7 @@ def industry_section(code: str) -> str | None:
     div = code[:2]
     if div.isdigit():
         n = int(div)
-        for lo, hi, sec in ((1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"),
-                            (47, 50, "E"), (51, 52, "F"), (53, 60, "G"), (61, 62, "H"),
-                            (63, 65, "I"), (66, 69, "J"), (70, 70, "K"), (71, 72, "L"),
-                            (73, 75, "M"), (76, 79, "N"), (80, 82, "O"), (83, 83, "P"),
-                            (84, 85, "Q"), (86, 90, "R"), (91, 96, "S"), (97, 97, "T")):
+        for lo, hi, sec in SECTION_DIVISIONS:
             if lo <= n <= hi:
                 return sec
     return None

@@ -121,15 +121,15 @@ def list_enterprises(*, q: str | None = None, region: str | None = None,
     return paginate(stmt, page, per_page, Enterprise.name, Enterprise.id)
 
 
-def industry_clause(industry: str) -> Any:
-    """SQL condition for an industry filter: 'C' matches C and divisions 13–43, '38' 38x."""
+def industry_clause(industry: str, column: Any = Enterprise.industry_code) -> Any:
+    """SQL condition for an industry filter on ``column`` (an enterprise's industry, or a
+    copy of it): 'C' matches C and divisions 13–43, '38' 38x."""
     code = industry.strip().upper()
     if code.isalpha():
-        divisions = [f"{n:02d}" for n in range(1, 100)
-                     if identifiers.industry_section(f"{n:02d}") == code]
-        return or_(Enterprise.industry_code == code,
-                   func.substr(Enterprise.industry_code, 1, 2).in_(divisions))
-    return Enterprise.industry_code.startswith(code, autoescape=True)
+        divisions = [f"{n:02d}" for lo, hi, sec in identifiers.SECTION_DIVISIONS
+                     if sec == code for n in range(lo, hi + 1)]
+        return or_(column == code, func.substr(column, 1, 2).in_(divisions))
+    return column.startswith(code, autoescape=True)
 
 
 # -- permissions ------------------------------------------------------------------------

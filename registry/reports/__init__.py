@@ -2,7 +2,8 @@
 
 Adoption rate: ``models`` (``EnterpriseYear``: above-scale status and output value per
 year; plans, indicators, draws), ``definitions`` (named, versioned rules: ``ADOPTION_V1``),
-``counting`` (the definition's shared SQL rules), ``adoption`` (the figures in SQL
+``scoping`` (what is asked — region, industry, year —, who sees it in full, breakdown
+keys), ``counting`` (the definition's shared SQL rules), ``adoption`` (the figures in SQL
 aggregates, scope per viewer), ``summary`` (``adoption_facts``, kept by the writers'
 transaction, which the reports read), ``drilldown`` (the products behind a figure),
 ``facts`` (setting the yearly facts), ``charts`` (server-side SVG chart kinds, drawn

@@ -23,13 +23,13 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, null, or_, select, union_all
+from sqlalchemy import Select, and_, case, func, literal, null, select, union_all
 
 from registry import identifiers
 from registry.accounts.models import User
 from registry.declarations.models import Declaration, DeclarationEdition
 from registry.enterprises.models import Enterprise
-from registry.enterprises.services import can_oversee, industry_clause
+from registry.enterprises.services import industry_clause
 from registry.errors import ValidationError
 from registry.extensions import db, utcnow
 from registry.identifiers import region_prefix
@@ -40,87 +40,20 @@ from registry.reports.definitions import (
     Definition,
 )
 from registry.reports.models import EnterpriseYear
+from registry.reports.scoping import (
+    Scope,
+    access_for,
+    child_region_code,
+    child_regions,
+    industry_key,
+    industry_label,
+    region_key,
+)
 from registry.reports.summary import AdoptionFact, AdoptionSummaryState
 
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 WEIGHTS = ("both", "count", "output")
 STATUSES = ("counted", "adopting", "not_adopting", "excluded", "all")
 TREND_YEARS = 5
-DEFAULT_REGION = "330000"  # 浙江省
-
-
-# -- what is asked --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Scope:
-    """What to count: a region (and everything under it), an industry, a year; optionally
-    only some enterprises (an industrial park's list, for plan indicators)."""
-
-    region: str
-    year: int
-    industry: str | None = None
-    enterprise_ids: frozenset[int] | None = None
-
-    @property
-    def region_name(self) -> str:
-        return identifiers.region_name(self.region) or self.region
-
-    @property
-    def industry_name(self) -> str | None:
-        return industry_label(self.industry) if self.industry else None
-
-
-def make_scope(region: str | None, year: int | None, industry: str | None = None) -> Scope:
-    """A checked scope (422 naming the field that is wrong)."""
-    errors: dict[str, list[str]] = {}
-    code = (region or "").strip()
-    try:
-        identifiers.check_region(code)
-    except identifiers.IdentifierError as exc:
-        errors["region"] = [f"[{exc.code}] {exc.message}"]
-    ind = (industry or "").strip().upper() or None
-    if ind is not None and not valid_industry(ind):
-        errors["industry"] = ["[industry_unknown] 行业应为 GB/T 4754 门类（A–T）、大类（2 位）或中类（3 位）"]
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        errors["year"] = [f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的整数"]
-    if errors:
-        raise ValidationError("统计条件有误", errors)
-    return Scope(code, int(year or 0), ind)
-
-
-def resolve_scope(viewer: User | None, region: str | None, year: int | None,
-                  industry: str | None = None, today: dt.date | None = None) -> Scope:
-    """A scope from a face's arguments, with the defaults: an officer's own region (else the
-    province, 330000) and the last complete year."""
-    if not region:
-        region = viewer.region_code if viewer is not None and viewer.role == "officer" \
-            and viewer.region_code else DEFAULT_REGION
-    return make_scope(region, year if year is not None else default_year(today), industry)
-
-
-def valid_industry(code: str) -> bool:
-    if len(code) == 1:
-        return code.isalpha() and identifiers.industry_section(code) == code
-    return code.isdigit() and 2 <= len(code) <= 4 and identifiers.industry_section(code) is not None
-
-
-def industry_label(code: str) -> str:
-    name = identifiers.industry_name(code)
-    if name is None:
-        return code
-    return name if len(code) <= 2 else f"{name}（{code}）"
-
-
-def default_year(today: dt.date | None = None) -> int:
-    """The last complete year (what a bureau reports on)."""
-    return (today or dt.date.today()).year - 1
-
-
-# -- access ----------------------------------------------------------------------------------
-
-def access_for(viewer: User | None, region: str) -> str:
-    """'full' for administrators and officers overseeing ``region``; 'public' for the rest."""
-    return "full" if can_oversee(viewer, region) else "public"
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -251,49 +184,6 @@ def _figures(row: Any) -> Figures:
                    int(row.not_above or 0), int(row.no_record or 0))
 
 
-# -- breakdown keys ----------------------------------------------------------------------------
-
-def child_region_length(region: str) -> int:
-    """How many digits name a sub-region: province → 4 (cities), city → 6 (counties),
-    county → 6 (itself)."""
-    return min(len(region_prefix(region)) + 2, 6)
-
-
-def child_region_code(prefix: str) -> str:
-    return prefix.ljust(6, "0")
-
-
-def child_regions(region: str) -> list[str]:
-    """The sub-regions the table of GB/T 2260 codes knows (市辖区 placeholders left out)."""
-    size = child_region_length(region)
-    prefix = region_prefix(region)
-    if size == len(prefix):
-        return [region]
-    table = identifiers.regions()
-    return sorted(c for c in table
-                  if c.startswith(prefix) and c != region and table[c] != "市辖区"
-                  and c[size:] == "0" * (6 - size))
-
-
-_SECTION_RANGES = ((1, 5, "A"), (6, 12, "B"), (13, 43, "C"), (44, 46, "D"), (47, 50, "E"),
-                   (51, 52, "F"), (53, 60, "G"), (61, 62, "H"), (63, 65, "I"), (66, 69, "J"),
-                   (70, 70, "K"), (71, 72, "L"), (73, 75, "M"), (76, 79, "N"), (80, 82, "O"),
-                   (83, 83, "P"), (84, 85, "Q"), (86, 90, "R"), (91, 96, "S"), (97, 97, "T"))
-
-
-def _industry_key(industry: str | None, column: Any) -> Any:
-    """SQL expression of the industry one level below ``industry`` (sections when None)."""
-    if industry is None:
-        head = func.substr(column, 1, 2)
-        return case(*[(head.in_([f"{n:02d}" for n in range(lo, hi + 1)]), literal(sec))
-                      for lo, hi, sec in _SECTION_RANGES], else_=func.substr(column, 1, 1))
-    return func.substr(column, 1, min(len(industry) + 1, 4) if industry.isdigit() else 2)
-
-
-def _region_key(region: str, column: Any) -> Any:
-    return func.substr(column, 1, child_region_length(region))
-
-
 # -- the report ------------------------------------------------------------------------------
 
 @dataclass
@@ -395,20 +285,10 @@ def summary_rows(scope: Scope, *columns: Any) -> Select[Any]:
     stmt = select(*columns).select_from(f).where(
         f.region_code.startswith(region_prefix(scope.region), autoescape=True))
     if scope.industry:
-        stmt = stmt.where(_industry_clause(scope.industry, f.industry_code))
+        stmt = stmt.where(industry_clause(scope.industry, f.industry_code))
     if scope.enterprise_ids is not None:
         stmt = stmt.where(f.enterprise_id.in_(sorted(scope.enterprise_ids)))
     return stmt
-
-
-def _industry_clause(industry: str, column: Any) -> Any:
-    """``enterprises.services.industry_clause`` on another column (the summary's copy)."""
-    code = industry.strip().upper()
-    if code.isalpha():
-        divisions = [f"{n:02d}" for n in range(1, 100)
-                     if identifiers.industry_section(f"{n:02d}") == code]
-        return or_(column == code, func.substr(column, 1, 2).in_(divisions))
-    return column.startswith(code, autoescape=True)
 
 
 def usable(year: int) -> Any:
@@ -429,8 +309,8 @@ def matrix(scope: Scope, definition: Definition = ADOPTION_V1,
     (``summary.AdoptionFact``); a second one over the live products when the summary may not
     answer (not built, stale, or the year after its horizon)."""
     if _try_summary(scope, definition, use_summary):
-        rkey = _region_key(scope.region, AdoptionFact.region_code).label("rkey")
-        ikey = _industry_key(scope.industry, AdoptionFact.industry_code).label("ikey")
+        rkey = region_key(scope.region, AdoptionFact.region_code).label("rkey")
+        ikey = industry_key(scope.industry, AdoptionFact.industry_code).label("ikey")
         cells = (summary_query(scope, rkey, ikey).add_columns(literal(1).label("usable"))
                  .where(AdoptionFact.year == scope.year).group_by(rkey, ikey))
         n = len(cells.selected_columns)
@@ -440,8 +320,8 @@ def matrix(scope: Scope, definition: Definition = ADOPTION_V1,
             return {(child_region_code(r.rkey), r.ikey): _figures(r)
                     for r in rows if r.rkey is not None}
     p = products_query(scope, definition).subquery()
-    rkey = _region_key(scope.region, p.c.region_code).label("rkey")
-    ikey = _industry_key(scope.industry, p.c.industry_code).label("ikey")
+    rkey = region_key(scope.region, p.c.region_code).label("rkey")
+    ikey = industry_key(scope.industry, p.c.industry_code).label("ikey")
     live = db.session.execute(select(rkey, ikey, *_aggregates(p)).group_by(rkey, ikey))
     return {(child_region_code(r.rkey), r.ikey): _figures(r) for r in live}
 

@@ -25,7 +25,7 @@ from registry.enterprises.services import get_enterprise
 from registry.errors import NotFound, ValidationError
 from registry.extensions import db, utcnow
 from registry.paging import envelope
-from registry.reports import adoption, drilldown, facts
+from registry.reports import adoption, drilldown, facts, scoping
 from registry.reports.definitions import ADOPTION_V1
 from registry.reports.schemas import (
     AdoptionArgsSchema,
@@ -61,7 +61,7 @@ def adoption_report(region: str | None, industry: str | None, year: int | None, 
     administrators get `access: full` (output sums); everyone else the public aggregates.
     """
     viewer = optional_user()
-    scope = adoption.resolve_scope(viewer, region, year, industry)
+    scope = scoping.resolve_scope(viewer, region, year, industry)
     return adoption.adoption_report(viewer, scope, weight, with_trend=trend).as_dict()
 
 
@@ -78,7 +78,7 @@ def adoption_products(region: str | None, industry: str | None, year: int | None
     — for those who may see it — its output value.
     """
     viewer = optional_user()
-    scope = adoption.resolve_scope(viewer, region, year, industry)
+    scope = scoping.resolve_scope(viewer, region, year, industry)
     ent = None
     if enterprise:
         try:
@@ -88,7 +88,7 @@ def adoption_products(region: str | None, industry: str | None, year: int | None
     result = drilldown.adoption_products(viewer, scope, status=status, enterprise=ent,
                                         page=page, per_page=per_page)
     body = envelope(result, [row.as_dict() for row in result.items])
-    body.update(definition=ADOPTION_V1.as_dict(), access=adoption.access_for(viewer, scope.region),
+    body.update(definition=ADOPTION_V1.as_dict(), access=scoping.access_for(viewer, scope.region),
                 extracted_at=utcnow(),
                 filters=adoption.scope_filters(scope, status=status,
                                                enterprise=ent.credit_code if ent else None))

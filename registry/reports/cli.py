@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.reports import adoption, exports, summary
+from registry.reports import adoption, exports, scoping, summary
 
 
 @click.group("report")
@@ -18,7 +18,7 @@ def report_group() -> None:
 
 
 @report_group.command("adoption")
-@click.option("--region", default=adoption.DEFAULT_REGION, show_default=True,
+@click.option("--region", default=scoping.DEFAULT_REGION, show_default=True,
               help="GB/T 2260 code; the region and everything under it.")
 @click.option("--year", type=int, default=None, help="Default: the last complete year.")
 @click.option("--industry", default=None, help="GB/T 4754 section (C), division (38) or group.")
@@ -36,7 +36,7 @@ def adoption_command(region: str, year: int | None, industry: str | None, weight
     as an administrator would see it.
     """
     try:
-        scope = adoption.resolve_scope(None, region, year, industry)
+        scope = scoping.resolve_scope(None, region, year, industry)
         rep = adoption.adoption_report(None, scope, weight, trusted=True)
     except RegistryError as exc:
         details = "；".join(f"{k}: {'，'.join(v)}" for k, v in exc.errors.items())

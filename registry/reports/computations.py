@@ -29,8 +29,9 @@ from registry.enterprises.services import industry_clause
 from registry.extensions import db
 from registry.identifiers import region_prefix
 from registry.reports import spotchecks
-from registry.reports.adoption import Scope, figures_for
+from registry.reports.adoption import figures_for
 from registry.reports.models import Plan
+from registry.reports.scoping import Scope
 from registry.standards.models import Standard
 
 LEVELS = ("international", "national", "industry", "local", "group", "enterprise")

@@ -18,16 +18,10 @@ from registry.enterprises.models import Enterprise
 from registry.errors import ValidationError
 from registry.extensions import db
 from registry.paging import Page
-from registry.reports.adoption import (
-    STATUSES,
-    Scope,
-    access_for,
-    products_query,
-    summary_rows,
-    usable,
-)
+from registry.reports.adoption import STATUSES, products_query, summary_rows, usable
 from registry.reports.definitions import ADOPTION_V1, COUNTING_DEGREES, Definition
 from registry.reports.models import EnterpriseYear
+from registry.reports.scoping import Scope, access_for
 from registry.reports.summary import AdoptionFact
 from registry.standards.models import Standard
 

@@ -18,9 +18,10 @@ from typing import Any
 
 from registry.accounts.models import User
 from registry.enterprises.models import Enterprise
-from registry.reports.adoption import AdoptionReport, Figures, Scope, scope_filters
+from registry.reports.adoption import AdoptionReport, Figures, scope_filters
 from registry.reports.definitions import ADOPTION_V1, Definition
 from registry.reports.drilldown import ProductRow, adoption_products
+from registry.reports.scoping import Scope
 from registry.spreadsheets import writing
 from registry.spreadsheets.writing import Sheet, xlsx_bytes
 

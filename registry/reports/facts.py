@@ -19,8 +19,8 @@ from registry.enterprises.models import Enterprise
 from registry.enterprises.services import can_act_for, can_oversee
 from registry.errors import Forbidden, ValidationError
 from registry.extensions import db
-from registry.reports.adoption import FIRST_YEAR, LAST_YEAR
 from registry.reports.models import EnterpriseYear
+from registry.reports.scoping import FIRST_YEAR, LAST_YEAR
 
 MAX_OUTPUT = 1e9  # 万元: ten trillion yuan, far above any enterprise
 

@@ -12,9 +12,9 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 from registry import identifiers
 from registry.fields import REQUIRED, Text, TopLevelPartial, UtcDateTime, page_field, per_page_field
 from registry.paging import PageSchema
-from registry.reports.adoption import valid_industry
 from registry.reports.computations import COMPUTATIONS, LEVELS
 from registry.reports.plans import COMPARISONS, KINDS
+from registry.reports.scoping import valid_industry
 from registry.reports.spotchecks import FINDINGS, MAX_SAMPLE, MAX_SEED, RESULTS
 
 _DATE = {"invalid": "日期无效，应为 YYYY-MM-DD", **REQUIRED}

@@ -6,8 +6,9 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from registry.fields import REQUIRED, Text, UtcDateTime, page_field, per_page_field
 from registry.paging import PageSchema
-from registry.reports.adoption import FIRST_YEAR, LAST_YEAR, STATUSES, WEIGHTS
+from registry.reports.adoption import STATUSES, WEIGHTS
 from registry.reports.facts import MAX_OUTPUT
+from registry.reports.scoping import FIRST_YEAR, LAST_YEAR
 
 _YEAR = validate.Range(min=FIRST_YEAR, max=LAST_YEAR,
                        error=f"年度应为 {FIRST_YEAR}–{LAST_YEAR} 之间的整数")

@@ -14,7 +14,7 @@ from registry.enterprises.services import get_enterprise
 from registry.enterprises.views import _page_arg
 from registry.errors import NotFound, ValidationError
 from registry.extensions import utcnow
-from registry.reports import adoption, drilldown, exports, report_charts
+from registry.reports import adoption, drilldown, exports, report_charts, scoping
 from registry.reports.definitions import ADOPTION_V1
 from registry.standards.views import _page_links as page_links
 
@@ -50,8 +50,8 @@ def _choice(name: str, allowed: tuple[str, ...], default: str) -> str:
     return value
 
 
-def _scope() -> adoption.Scope:
-    return adoption.resolve_scope(page_user(), request.args.get("region", "").strip() or None,
+def _scope() -> scoping.Scope:
+    return scoping.resolve_scope(page_user(), request.args.get("region", "").strip() or None,
                                   _year_arg(), request.args.get("industry", "").strip() or None)
 
 
@@ -72,7 +72,7 @@ def _download(body: bytes, fmt: str, name: str) -> Response:
     return resp
 
 
-def _args(scope: adoption.Scope, **extra: Any) -> dict[str, Any]:
+def _args(scope: scoping.Scope, **extra: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"region": scope.region, "year": scope.year}
     if scope.industry:
         out["industry"] = scope.industry
@@ -153,7 +153,7 @@ def products_page() -> Any:
                  enterprise=ent.credit_code if ent else None)
     return render_template("reports/products.html", page=page, scope=scope, status=status,
                            enterprise=ent, args=args, definition=ADOPTION_V1,
-                           access=adoption.access_for(viewer, scope.region),
+                           access=scoping.access_for(viewer, scope.region),
                            page_links=page_links(page.page, page.pages))
 
 
@@ -167,10 +167,10 @@ def products_export(fmt: str) -> Response:
     status = _choice("status", adoption.STATUSES, "counted")
     ent = _enterprise_arg()
     body = exports.products_export(viewer, scope, status, ent,
-                                   adoption.access_for(viewer, scope.region), utcnow(), fmt)
+                                   scoping.access_for(viewer, scope.region), utcnow(), fmt)
     return _download(body, fmt, f"adoption-products-{scope.region}-{scope.year}")
 
 
 def _year_choices(selected: int) -> list[int]:
-    last = max(adoption.default_year() + 1, selected)
+    last = max(scoping.default_year() + 1, selected)
     return list(range(last, min(selected, last - 10) - 1, -1))

@@ -10,10 +10,11 @@ from sqlalchemy import event
 from registry.errors import Forbidden, ValidationError
 from registry.extensions import db as _db
 from registry.reports import adoption
-from registry.reports.adoption import Scope, adoption_report, figures_for
+from registry.reports.adoption import adoption_report, figures_for
 from registry.reports.definitions import ADOPTION_V1
 from registry.reports.drilldown import adoption_products
 from registry.reports.facts import enterprise_years, set_enterprise_year
+from registry.reports.scoping import Scope
 from tests.reports.conftest import ReportWorld
 
 SX, SZ, XC, ZJ = "330600", "330683", "330624", "330681"

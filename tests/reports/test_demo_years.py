@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from registry.demo.declarations import load_demo_declarations
 from registry.demo.years import load_demo_years, year_rows
-from registry.reports.adoption import Scope, figures_for
+from registry.reports.adoption import figures_for
 from registry.reports.models import EnterpriseYear
+from registry.reports.scoping import Scope
 from tests.declarations.conftest import make_catalogue
 
 

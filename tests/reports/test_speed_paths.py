@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from registry.extensions import db as _db
 from registry.identifiers import make_credit_code
 from registry.reports import adoption, summary
-from registry.reports.adoption import Scope, adoption_report
+from registry.reports.adoption import adoption_report
 from registry.reports.facts import set_enterprise_year
+from registry.reports.scoping import Scope
 from registry.standards.services import upsert_standard
 from tests.declarations.conftest import make_enterprise
 from tests.reports.conftest import S_IDT, S_MOD, S_NEQ, S_PLAIN, ReportWorld, _amend, _file
