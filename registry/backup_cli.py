@@ -1,4 +1,5 @@
-"""``registry backup`` and ``registry restore`` (the work is in ``registry.backup``)."""
+"""``registry backup`` and ``registry restore`` (the work is in ``registry.backup`` and
+``registry.restore``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from registry.backup import BackupError, backup_database, restore_database
+from registry.backup import BackupError, backup_database
+from registry.restore import restore_database
 
 
 def _size(n: int) -> str:

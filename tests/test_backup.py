@@ -20,15 +20,9 @@ from flask import Flask
 from sqlalchemy import func, inspect, select, text
 
 from registry import create_app
-from registry.backup import (
-    SUFFIX,
-    BackupError,
-    backup_database,
-    manifest_path,
-    read_backup,
-    restore_database,
-)
+from registry.backup import SUFFIX, BackupError, backup_database, manifest_path
 from registry.extensions import db
+from registry.restore import read_backup, restore_database
 from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
 
 KIND = "postgresql" if PG_URL else "sqlite"
