@@ -6,6 +6,7 @@ same suite on PostgreSQL; otherwise a SQLite file in a temporary directory is us
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,6 +71,28 @@ def make_config(tmp: Path, **extra: Any) -> dict[str, Any]:
     }
     cfg.update(extra)
     return cfg
+
+
+@contextlib.contextmanager
+def own_database(tmp: Path, name: str, **extra: Any) -> Iterator[Flask]:
+    """An app on a migrated database of its own, for tests that need committed data (real
+    servers, threads, several connections): a SQLite file in ``tmp``, or a private
+    PostgreSQL database next to ``REGISTRY_TEST_DATABASE_URL``, dropped afterwards."""
+    from registry.database import upgrade_database
+
+    private = _private_postgres(PG_URL, f"_{name}") if PG_URL else None
+    url = private or f"sqlite:///{tmp / f'{name}.sqlite3'}"
+    application = create_app(make_config(tmp, DATABASE_URL=url, **extra))
+    try:
+        with application.app_context():
+            upgrade_database()
+            _db.session.remove()
+        yield application
+    finally:
+        with application.app_context():
+            _db.engine.dispose()
+        if private:
+            _drop_postgres(PG_URL, private)
 
 
 @pytest.fixture(scope="session")

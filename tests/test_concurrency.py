@@ -10,29 +10,17 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from registry import create_app
 from registry.accounts.models import ApiToken
 from registry.accounts.services import create_user, issue_token
 from registry.extensions import db
-from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
+from tests.conftest import own_database
 
 
 @pytest.fixture
 def busy_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on its own committed database (SQLite file, or a private PostgreSQL one)."""
-    private = _private_postgres(PG_URL, "_busy") if PG_URL else None
-    url = private or f"sqlite:///{tmp_path / 'busy.sqlite3'}"
-    app = create_app(make_config(tmp_path, DATABASE_URL=url))
-    with app.app_context():
-        from registry.database import upgrade_database
-
-        upgrade_database()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-    if private:
-        _drop_postgres(PG_URL, private)
+    with own_database(tmp_path, "busy") as app:
+        yield app
 
 
 def _tokens(app: Flask) -> tuple[str, str]:

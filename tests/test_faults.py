@@ -18,12 +18,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from registry import create_app
 from registry.declarations.models import Declaration, DeclarationEdition
 from registry.extensions import db
 from registry.search.indexer import check_index, rebuild, store_for
 from registry.search.models import ChangeFeed
-from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
+from tests.conftest import own_database
 from tests.servers import free_port, kill_group, request, start_gunicorn, start_worker, wait_healthy
 
 PAYLOAD = {
@@ -38,39 +37,30 @@ PAYLOAD = {
 @pytest.fixture
 def instance(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str], list[str]]]:
     """A committed database with a catalogue and four enterprises' members (their tokens)."""
+    from registry import identifiers
     from registry.accounts.services import create_user, issue_token
-    from registry.database import upgrade_database
     from tests.declarations.conftest import PASSWORD, make_catalogue, make_enterprise
 
-    private = _private_postgres(PG_URL, "_faults") if PG_URL else None
-    url = private or f"sqlite:///{tmp_path / 'faults.sqlite3'}"
-    cfg = make_config(tmp_path, DATABASE_URL=url)
-    app = create_app(cfg)
     codes = ["91330683MA2BXXXX0A", "91330100MA27XXXX0B", "91330200MA28XXXX0C",
              "91330300MA29XXXX0D"]
     tokens = []
-    with app.app_context():
-        upgrade_database()
-        make_catalogue()
-        from registry import identifiers
-
-        for i, code in enumerate(codes):
-            code = code[:17] + identifiers.check_character(code[:17])
-            ent = make_enterprise(code, f"故障测试第{i}机械有限公司")
-            user = create_user(f"m{i}@example.com", f"用户{i}", PASSWORD, enterprise=ent)
-            tokens.append(issue_token(user, "faults"))
-        db.session.commit()
-        rebuild(store_for(app))
-        db.session.remove()
-    env = {"REGISTRY_DATABASE_URL": url, "REGISTRY_INDEX_DIR": cfg["INDEX_DIR"],
-           "REGISTRY_INDEXER": "worker", "REGISTRY_ENV": "production",
-           "REGISTRY_SECRET_KEY": secrets.token_urlsafe(48),
-           "REGISTRY_RATELIMIT_ENABLED": "0"}
-    yield app, env, tokens
-    with app.app_context():
-        db.engine.dispose()
-    if private:
-        _drop_postgres(PG_URL, private)
+    with own_database(tmp_path, "faults") as app:
+        with app.app_context():
+            make_catalogue()
+            for i, code in enumerate(codes):
+                code = code[:17] + identifiers.check_character(code[:17])
+                ent = make_enterprise(code, f"故障测试第{i}机械有限公司")
+                user = create_user(f"m{i}@example.com", f"用户{i}", PASSWORD, enterprise=ent)
+                tokens.append(issue_token(user, "faults"))
+            db.session.commit()
+            rebuild(store_for(app))
+            db.session.remove()
+        env = {"REGISTRY_DATABASE_URL": app.config["DATABASE_URL"],
+               "REGISTRY_INDEX_DIR": app.config["INDEX_DIR"],
+               "REGISTRY_INDEXER": "worker", "REGISTRY_ENV": "production",
+               "REGISTRY_SECRET_KEY": secrets.token_urlsafe(48),
+               "REGISTRY_RATELIMIT_ENABLED": "0"}
+        yield app, env, tokens
 
 
 def test_kills_lose_no_acknowledged_write(

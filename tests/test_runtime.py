@@ -19,7 +19,7 @@ from flask import Flask
 from registry import create_app
 from registry.extensions import db
 from registry.runtime import ConfigurationError
-from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
+from tests.conftest import make_config, own_database
 from tests.servers import free_port, kill_group, request, start_gunicorn, wait_healthy
 
 
@@ -110,22 +110,16 @@ class TestProduction:
 def served_db(tmp_path: Path) -> Iterator[tuple[str, str]]:
     """A migrated database with an administrator; yields (url, token)."""
     from registry.accounts.services import create_user, issue_token
-    from registry.database import upgrade_database
     from tests.declarations.conftest import PASSWORD
 
-    private = _private_postgres(PG_URL, "_served") if PG_URL else None
-    url = private or f"sqlite:///{tmp_path / 'served.sqlite3'}"
-    app = create_app(make_config(tmp_path, DATABASE_URL=url))
-    with app.app_context():
-        upgrade_database()
-        admin = create_user("ops@example.com", "运维", PASSWORD, role="admin")
-        token = issue_token(admin, "ops")
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    yield url, token
-    if private:
-        _drop_postgres(PG_URL, private)
+    with own_database(tmp_path, "served") as app:
+        with app.app_context():
+            admin = create_user("ops@example.com", "运维", PASSWORD, role="admin")
+            token = issue_token(admin, "ops")
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()  # the server processes hold the database from now on
+        yield app.config["DATABASE_URL"], token
 
 
 def test_gunicorn_with_the_default_inline_updater_indexes_writes(

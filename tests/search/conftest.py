@@ -10,33 +10,21 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete
 
-from registry import create_app
 from registry.extensions import db as _db
 from registry.search.backend import backend_for
 from registry.search.indexer import apply_pending, rebuild, store_for
 from registry.standards.schemas import StandardInSchema
 from registry.standards.services import upsert_standard
-from tests.conftest import PG_URL, _drop_postgres, _private_postgres, make_config
+from tests.conftest import own_database
 
 
 @pytest.fixture(scope="module")
 def search_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app on its own database (SQLite file, or a private PostgreSQL database)."""
-    tmp = tmp_path_factory.mktemp("search")
-    private = _private_postgres(PG_URL, "_search") if PG_URL else None
-    url = private or f"sqlite:///{tmp / 'search.sqlite3'}"
-    app = create_app(make_config(tmp, DATABASE_URL=url))
-    with app.app_context():
-        from registry.database import upgrade_database
-
-        upgrade_database()
-        _db.session.remove()
-    yield app
-    with app.app_context():
-        backend_for(app).close()
-        _db.engine.dispose()
-    if private:
-        _drop_postgres(PG_URL, private)
+    with own_database(tmp_path_factory.mktemp("search"), "search") as app:
+        yield app
+        with app.app_context():
+            backend_for(app).close()
 
 
 def _wipe() -> None:

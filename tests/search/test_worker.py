@@ -17,34 +17,24 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
 
-from registry import create_app
 from registry.extensions import db
 from registry.search.indexer import check_index, rebuild, store_for
 from registry.search.models import ChangeFeed
-from tests.conftest import PG_URL, _drop_postgres, _private_postgres, _sa_url, make_config
+from tests.conftest import PG_URL, _sa_url, own_database
 from tests.search.conftest import add
 
 
 @pytest.fixture
 def worker_app(tmp_path: Path) -> Iterator[tuple[Flask, dict[str, str]]]:
-    private = _private_postgres(PG_URL, "_worker") if PG_URL else None
-    url = private or f"sqlite:///{tmp_path / 'worker.sqlite3'}"
-    cfg = make_config(tmp_path, DATABASE_URL=url, SQLITE_BUSY_TIMEOUT_MS=200)
-    app = create_app(cfg)
-    with app.app_context():
-        from registry.database import upgrade_database
-
-        upgrade_database()
-        rebuild(store_for(app))
-        db.session.remove()
-    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_INDEX_DIR": cfg["INDEX_DIR"],
-           "REGISTRY_SQLITE_BUSY_TIMEOUT_MS": "200", "REGISTRY_INDEXER": "worker",
-           "REGISTRY_SECRET_KEY": "test-worker-key"}
-    yield app, env
-    with app.app_context():
-        db.engine.dispose()
-    if private:
-        _drop_postgres(PG_URL, private)
+    with own_database(tmp_path, "worker", SQLITE_BUSY_TIMEOUT_MS=200) as app:
+        with app.app_context():
+            rebuild(store_for(app))
+            db.session.remove()
+        env = {**os.environ, "REGISTRY_DATABASE_URL": app.config["DATABASE_URL"],
+               "REGISTRY_INDEX_DIR": app.config["INDEX_DIR"],
+               "REGISTRY_SQLITE_BUSY_TIMEOUT_MS": "200", "REGISTRY_INDEXER": "worker",
+               "REGISTRY_SECRET_KEY": "test-worker-key"}
+        yield app, env
 
 
 def _pending(app: Flask) -> int:
